@@ -1,0 +1,149 @@
+import NIOCore
+import SSHKeys
+import SSHProtocol
+
+/// Client side of user authentication (RFC 4252, RFC 4256).
+struct ClientAuthState {
+    enum Phase {
+        case awaitingServiceAccept
+        /// The "none" probe is out, to learn the server's methods.
+        case probing
+        /// Trying `methods[index]`.
+        case trying(index: Int, method: String)
+        case authenticated
+        case failed
+    }
+
+    var username = ""
+    var methods: [SSHClientAuthenticationMethod] = []
+    var phase: Phase = .awaitingServiceAccept
+    /// What the server said can continue, from the latest failure.
+    var serverMethods: [String] = []
+    /// Methods already tried, by index into `methods` and method name.
+    var tried: Set<String> = []
+}
+
+extension SSHConnectionEngine {
+    func handleClientAuth(_ message: SSHMessage) throws {
+        switch (self.clientAuth.phase, message) {
+        case (.awaitingServiceAccept, .serviceAccept(let accept)) where accept.service == "ssh-userauth":
+            self.clientAuth.phase = .probing
+            self.send(
+                .userAuthRequest(.init(username: self.clientAuth.username, service: "ssh-connection", method: .none))
+            )
+        case (_, .userAuthBanner(let banner)):
+            self.delegate?.engine(self, receivedBanner: banner.message)
+        case (.probing, .userAuthFailure(let failure)), (.trying, .userAuthFailure(let failure)):
+            self.clientAuth.serverMethods = failure.methodsThatCanContinue
+            try self.tryNextClientMethod()
+        case (.probing, .userAuthSuccess), (.trying, .userAuthSuccess):
+            self.clientAuth.phase = .authenticated
+            self.authenticatedUsername = self.clientAuth.username
+            self.delegate?.engine(self, authenticatedAs: self.clientAuth.username)
+        case (.trying(_, "keyboard-interactive"), .userAuthMethodSpecific(SSHMessageNumber.userAuthInfoRequest, let p)):
+            try self.answerKeyboardInteractive(SSHUserAuthInfoRequest(payload: p))
+        case (.trying(_, "publickey"), .userAuthMethodSpecific(SSHMessageNumber.userAuthPKOK, _)):
+            // We always send signed requests, so PK_OK is not expected; tolerate it.
+            break
+        default:
+            throw SSHError(.protocolError, "unexpected \(message.name) during authentication")
+        }
+    }
+
+    /// Picks the next configured method the server still accepts, and sends it.
+    private func tryNextClientMethod() throws {
+        let server = self.clientAuth.serverMethods
+        for (index, method) in self.clientAuth.methods.enumerated() {
+            switch method {
+            case .publicKey(let key):
+                let id = "publickey/\(index)"
+                guard server.contains("publickey"), !self.clientAuth.tried.contains(id) else { continue }
+                self.clientAuth.tried.insert(id)
+                guard let algorithm = self.userSignatureAlgorithm(for: key.publicKey) else { continue }
+                try self.sendPublicKeyRequest(key: key, algorithm: algorithm)
+                self.clientAuth.phase = .trying(index: index, method: "publickey")
+                return
+            case .password(let password):
+                let passwordID = "password/\(index)"
+                if server.contains("password") && !self.clientAuth.tried.contains(passwordID) {
+                    self.clientAuth.tried.insert(passwordID)
+                    self.clientAuth.phase = .trying(index: index, method: "password")
+                    self.send(
+                        .userAuthRequest(
+                            .init(
+                                username: self.clientAuth.username,
+                                service: "ssh-connection",
+                                method: .password(password: password, newPassword: nil)
+                            )
+                        )
+                    )
+                    return
+                }
+                let interactiveID = "keyboard-interactive/\(index)"
+                if server.contains("keyboard-interactive") && !self.clientAuth.tried.contains(interactiveID) {
+                    self.clientAuth.tried.insert(interactiveID)
+                    self.clientAuth.phase = .trying(index: index, method: "keyboard-interactive")
+                    self.send(
+                        .userAuthRequest(
+                            .init(
+                                username: self.clientAuth.username,
+                                service: "ssh-connection",
+                                method: .keyboardInteractive(language: "", submethods: "")
+                            )
+                        )
+                    )
+                    return
+                }
+            }
+        }
+        self.clientAuth.phase = .failed
+        throw SSHError(
+            .authenticationFailed,
+            "permission denied (the server accepts: \(server.joined(separator: ",")))"
+        )
+    }
+
+    /// The signature algorithm to use with `key`: RSA follows the server's `server-sig-algs` (RFC 8332 §3.3).
+    private func userSignatureAlgorithm(for key: SSHPublicKey) -> String? {
+        guard key.type == .rsa else { return key.type.rawValue }
+        let allowed = self.peerSignatureAlgorithms ?? ["rsa-sha2-512", "rsa-sha2-256"]
+        for name in ["rsa-sha2-512", "rsa-sha2-256"] where allowed.contains(name) { return name }
+        if self.configuration.algorithms.allowSHA1RSASignatures { return "ssh-rsa" }
+        return nil
+    }
+
+    private func sendPublicKeyRequest(key: SSHPrivateKey, algorithm: String) throws {
+        guard let sessionID = self.sessionID else { throw SSHError(.protocolError, "no session identifier") }
+        let blob = key.publicKey.wireBlob
+        var signed = ByteBuffer()
+        signed.writeSSHString(sessionID)
+        signed.writeInteger(SSHMessageNumber.userAuthRequest)
+        signed.writeSSHString(self.clientAuth.username)
+        signed.writeSSHString("ssh-connection")
+        signed.writeSSHString("publickey")
+        signed.writeSSHBoolean(true)
+        signed.writeSSHString(algorithm)
+        signed.writeSSHString(blob)
+        let signature = try key.signature(for: signed, algorithm: algorithm)
+        var signatureBlob = ByteBuffer()
+        signature.write(to: &signatureBlob)
+        self.send(
+            .userAuthRequest(
+                .init(
+                    username: self.clientAuth.username,
+                    service: "ssh-connection",
+                    method: .publicKey(algorithm: algorithm, keyBlob: blob, signature: signatureBlob)
+                )
+            )
+        )
+    }
+
+    /// Answers every hidden prompt with the password and every echoed prompt with nothing (RFC 4256 §3.3).
+    private func answerKeyboardInteractive(_ request: SSHUserAuthInfoRequest) throws {
+        guard case .trying(let index, _) = self.clientAuth.phase,
+            case .password(let password) = self.clientAuth.methods[index]
+        else { throw SSHError(.protocolError, "unexpected keyboard-interactive prompt") }
+        let answers = request.prompts.map { $0.echo ? "" : password }
+        self.send(SSHUserAuthInfoResponse(responses: answers).message)
+    }
+}
