@@ -69,6 +69,7 @@ let package = Package(
                 "SSHConnection",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -98,6 +99,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // libFuzzer target for the message decoder (built with -DFERRY_LIBFUZZER -sanitize=fuzzer by fuzz/run.sh);
+        // otherwise a replayer for saved inputs: `swift run FerryFuzz fuzz/corpus`.
+        .executableTarget(
+            name: "FerryFuzz",
+            dependencies: ["SSHProtocol", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -141,6 +149,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Peers"],
             swiftSettings: strict
         ),
     ]

@@ -117,7 +117,9 @@ extension SSHConnectionEngine {
     /// Moves queued channel items into packets while the transport may carry them, up to `budget` bytes of
     /// output, visiting channels in turn so one busy channel cannot starve the others.
     public func drainChannels(budget: Int = 1 << 20) {
-        guard !self.isClosed, !self.keyExchange.holdsOutbound, !self.channels.isEmpty else { return }
+        guard !self.isClosed, self.isTransportWritable, !self.keyExchange.holdsOutbound, !self.channels.isEmpty else {
+            return
+        }
         let start = self.output.readableBytes
         var progressed = true
         while progressed && self.output.readableBytes - start < budget && !self.keyExchange.holdsOutbound {

@@ -60,6 +60,21 @@ extension SSHConnectionEngine {
         self.sendPayload(payload)
     }
 
+    /// Whether a key exchange is running (for a timeout kept by the caller).
+    public var isKeyExchangeRunning: Bool {
+        if case .idle = self.keyExchange { return false }
+        return true
+    }
+
+    /// How many key exchanges have completed on this connection.
+    public var keyExchangeCount: Int { self.completedKeyExchanges }
+
+    /// Starts a re-exchange when the current keys' time or byte budget is spent; call it from a timer.
+    public func checkRekeyBudget() {
+        self.maybeStartRekey()
+        self.drainChannels()
+    }
+
     /// Re-keys when the byte or time budget of the current keys is spent.
     func maybeStartRekey() {
         guard self.isEncrypted, !self.isClosed, case .idle = self.keyExchange else { return }

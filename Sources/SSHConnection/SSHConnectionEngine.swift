@@ -67,6 +67,8 @@ public final class SSHConnectionEngine {
     /// Set while an asynchronous decision (host key, login) is outstanding; no packet is decoded meanwhile.
     var isAwaitingDecision = false
     var isProcessingInput = false
+    /// Whether the socket accepts more bytes; while false, queued channel data stays queued.
+    public var isTransportWritable = true
     /// Set once the connection is finished (disconnect sent or received, or a fatal error).
     public internal(set) var isClosed = false
 
@@ -146,6 +148,12 @@ public final class SSHConnectionEngine {
             self.failConnection(error)
             throw error
         }
+    }
+
+    /// Queues the DISCONNECT matching `error` and closes the engine (for errors found outside the engine,
+    /// such as timeouts).
+    public func terminate(with error: SSHError) {
+        self.failConnection(error)
     }
 
     func failConnection(_ error: SSHError) {

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Ferry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ferry",
+        abstract: "Ferry moves files over SFTP and SSH.",
+        subcommands: [KeygenCommand.self, SSHServeCommand.self, SSHCommand.self]
+    )
+}
