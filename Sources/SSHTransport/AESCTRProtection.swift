@@ -8,6 +8,7 @@ import SSHProtocol
 final class AESCTROutboundProtection: SSHOutboundProtection {
     private var keystream: AESCTRKeystream
     private let mac: PacketMAC
+    private var random = PaddingRandomPool()
 
     init(keys: SSHDirectionalKeys, mac: PacketMAC) throws {
         self.keystream = try AESCTRKeystream(key: keys.encryptionKey, iv: keys.initialIV)
@@ -25,7 +26,7 @@ final class AESCTROutboundProtection: SSHOutboundProtection {
         let macLength = self.mac.length
         output.reserveCapacity(minimumWritableBytes: 4 + packetLength + macLength)
         let offset = output.writerIndex - output.readerIndex
-        PacketFraming.writeFrame(payload: payload, paddingLength: padding, into: &output)
+        PacketFraming.writeFrame(payload: payload, paddingLength: padding, random: &self.random, into: &output)
         output.writeRepeatingByte(0, count: macLength)
         try output.withUnsafeMutableReadableBytes { bytes in
             let packet = UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<(offset + 4 + packetLength)])

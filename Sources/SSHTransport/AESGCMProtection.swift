@@ -61,6 +61,7 @@ final class AESGCMOutboundProtection: SSHOutboundProtection {
 
     private let key: SymmetricKey
     private var nonces: AESGCMNonceSequence
+    private var random = PaddingRandomPool()
 
     init(keys: SSHDirectionalKeys) throws {
         self.key = try gcmKey(keys.encryptionKey)
@@ -76,7 +77,7 @@ final class AESGCMOutboundProtection: SSHOutboundProtection {
         let packetLength = 1 + payload.readableBytes + padding
         output.reserveCapacity(minimumWritableBytes: 4 + packetLength + Self.tagLength)
         let offset = output.writerIndex - output.readerIndex
-        PacketFraming.writeFrame(payload: payload, paddingLength: padding, into: &output)
+        PacketFraming.writeFrame(payload: payload, paddingLength: padding, random: &self.random, into: &output)
         output.writeRepeatingByte(0, count: Self.tagLength)
         let nonce = try self.nonces.next()
         try output.withUnsafeMutableReadableBytes { bytes in

@@ -78,6 +78,7 @@ final class ChaChaPolyOutboundProtection: SSHOutboundProtection {
     static let blockSize = 8
 
     private let keys: ChaChaPolyKeys
+    private var random = PaddingRandomPool()
 
     init(keys: SSHDirectionalKeys) throws {
         self.keys = try ChaChaPolyKeys(keys.encryptionKey)
@@ -92,7 +93,7 @@ final class ChaChaPolyOutboundProtection: SSHOutboundProtection {
         let packetLength = 1 + payload.readableBytes + padding
         output.reserveCapacity(minimumWritableBytes: 4 + packetLength + Poly1305.tagLength)
         let offset = output.writerIndex - output.readerIndex
-        PacketFraming.writeFrame(payload: payload, paddingLength: padding, into: &output)
+        PacketFraming.writeFrame(payload: payload, paddingLength: padding, random: &self.random, into: &output)
         output.writeRepeatingByte(0, count: Poly1305.tagLength)
         let nonce = try ChaChaPolyKeys.nonce(sequenceNumber: sequenceNumber)
         let polyKey = try self.keys.polyKey(nonce: nonce)

@@ -27,25 +27,18 @@ enum PacketFraming {
     ///
     /// - Returns: the `packet_length` written.
     @discardableResult
-    static func writeFrame(payload: ByteBuffer, paddingLength: Int, into output: inout ByteBuffer) -> Int {
+    static func writeFrame(
+        payload: ByteBuffer,
+        paddingLength: Int,
+        random: inout PaddingRandomPool,
+        into output: inout ByteBuffer
+    ) -> Int {
         let packetLength = 1 + payload.readableBytes + paddingLength
         output.writeInteger(UInt32(packetLength))
         output.writeInteger(UInt8(paddingLength))
         output.writeImmutableBuffer(payload)
-        Self.writeRandomBytes(count: paddingLength, into: &output)
+        random.write(count: paddingLength, into: &output)
         return packetLength
-    }
-
-    /// Appends `count` bytes from the system random number generator (RFC 4253 §6 "random padding").
-    static func writeRandomBytes(count: Int, into output: inout ByteBuffer) {
-        var generator = SystemRandomNumberGenerator()
-        var remaining = count
-        while remaining > 0 {
-            var word = generator.next() as UInt64
-            let take = min(remaining, 8)
-            _ = withUnsafeBytes(of: &word) { output.writeBytes(UnsafeRawBufferPointer(rebasing: $0[0..<take])) }
-            remaining -= take
-        }
     }
 
     /// Checks a received `packet_length` before any more bytes are awaited.

@@ -8,6 +8,7 @@ public final class SSHPlaintextProtection: SSHOutboundProtection, SSHInboundProt
     static let blockSize = 8
 
     private let maximumPacketLength: Int
+    private var random = PaddingRandomPool()
 
     /// Creates the protection.
     ///
@@ -25,7 +26,7 @@ public final class SSHPlaintextProtection: SSHOutboundProtection, SSHInboundProt
             lengthFieldIncluded: true
         )
         output.reserveCapacity(minimumWritableBytes: 5 + payload.readableBytes + padding)
-        PacketFraming.writeFrame(payload: payload, paddingLength: padding, into: &output)
+        PacketFraming.writeFrame(payload: payload, paddingLength: padding, random: &self.random, into: &output)
     }
 
     /// Takes one packet from `input`; the payload returned shares storage with `input`.
