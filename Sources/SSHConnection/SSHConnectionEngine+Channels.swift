@@ -117,21 +117,29 @@ extension SSHConnectionEngine {
     /// Moves queued channel items into packets while the transport may carry them, up to `budget` bytes of
     /// output, visiting channels in turn so one busy channel cannot starve the others.
     public func drainChannels(budget: Int = 1 << 20) {
-        guard !self.isClosed, self.isTransportWritable, !self.keyExchange.holdsOutbound, !self.channels.isEmpty else {
+        guard !self.isClosed, self.isTransportWritable, !self.isChannelDataBlocked, !self.channels.isEmpty else {
             return
         }
         let start = self.output.readableBytes
         var progressed = true
-        while progressed && self.output.readableBytes - start < budget && !self.keyExchange.holdsOutbound {
+        while progressed && self.output.readableBytes - start < budget && !self.isChannelDataBlocked {
             progressed = false
             for id in self.channels.keys.sorted() {
                 if self.drainOne(channel: id, budget: budget - (self.output.readableBytes - start)) {
                     progressed = true
                 }
-                if self.keyExchange.holdsOutbound { break }
+                if self.isChannelDataBlocked { break }
             }
         }
         self.maybeStartRekey()
+    }
+
+    /// Whether channel traffic must wait: during our half of a key exchange, or when the current keys'
+    /// byte budget is spent and the exchange that renews them cannot start until the running one ends.
+    var isChannelDataBlocked: Bool {
+        if self.keyExchange.holdsOutbound { return true }
+        if case .idle = self.keyExchange { return false }
+        return self.bytesSentWithKeys >= self.configuration.limits.rekeyBytes
     }
 
     /// Sends what one channel can send; returns whether anything was sent.
@@ -139,7 +147,7 @@ extension SSHConnectionEngine {
         guard let state = self.channels[id], state.phase == .open else { return false }
         var sent = false
         var budget = budget
-        loop: while let item = state.outbound.first, budget > 0, !self.keyExchange.holdsOutbound {
+        loop: while let item = state.outbound.first, budget > 0, !self.isChannelDataBlocked {
             switch item {
             case .data(var data, let extendedType):
                 let allowed = min(UInt64(data.readableBytes), state.sendWindow, UInt64(state.remoteMaximumPacket))

@@ -106,6 +106,7 @@ extension SSHConnectionEngine {
     /// The signature algorithm to use with `key`: RSA follows the server's `server-sig-algs` (RFC 8332 §3.3).
     private func userSignatureAlgorithm(for key: SSHPublicKey) -> String? {
         guard key.type == .rsa else { return key.type.rawValue }
+        if let forced = self.forcedUserSignatureAlgorithm { return forced }
         let allowed = self.peerSignatureAlgorithms ?? ["rsa-sha2-512", "rsa-sha2-256"]
         for name in ["rsa-sha2-512", "rsa-sha2-256"] where allowed.contains(name) { return name }
         if self.configuration.algorithms.allowSHA1RSASignatures { return "ssh-rsa" }

@@ -79,8 +79,9 @@ extension SSHConnectionEngine {
     func maybeStartRekey() {
         guard self.isEncrypted, !self.isClosed, case .idle = self.keyExchange else { return }
         let limits = self.configuration.limits
-        let age = self.now() - self.lastKeyExchange
-        if self.bytesSinceKeyExchange >= limits.rekeyBytes || age >= .nanoseconds(Int64(limits.rekeySeconds * 1e9)) {
+        if max(self.bytesSentWithKeys, self.bytesReceivedWithKeys) >= limits.rekeyBytes {
+            self.startKeyExchange()
+        } else if self.now() - self.lastKeyExchange >= .nanoseconds(Int64(limits.rekeySeconds * 1e9)) {
             self.startKeyExchange()
         }
     }
@@ -152,6 +153,7 @@ extension SSHConnectionEngine {
                 throw SSHError(.protocolError, "unexpected NEWKEYS")
             }
             self.opener = inbound
+            self.bytesReceivedWithKeys = 0
             run.pendingInbound = nil
             run.newKeysReceived = true
             if self.strictKeyExchange { self.receiveSequence = 0 }
@@ -379,6 +381,7 @@ extension SSHConnectionEngine {
         guard case .running(var run) = self.keyExchange, let outbound = run.pendingOutbound else { return }
         self.sendNow(.newKeys)
         self.sealer = outbound
+        self.bytesSentWithKeys = 0
         if self.strictKeyExchange { self.sendSequence = 0 }
         run.pendingOutbound = nil
         run.newKeysSent = true
@@ -398,11 +401,12 @@ extension SSHConnectionEngine {
         self.keyExchange = .idle
         self.negotiated = run.negotiated
         self.completedKeyExchanges += 1
-        self.bytesSinceKeyExchange = 0
         self.lastKeyExchange = self.now()
         if self.completedKeyExchanges == 1 && self.configuration.role == .client {
             self.sendNow(.serviceRequest(.init(service: "ssh-userauth")))
         }
+        // Traffic that flowed while the exchange finished may already have spent the new keys' budget.
+        self.maybeStartRekey()
     }
 
     /// The signature algorithms this server accepts for user keys (RFC 8308 §3.1).

@@ -35,7 +35,10 @@ public final class SSHConnectionEngine {
     var opener: any SSHInboundProtection
     var sendSequence: UInt32 = 0
     var receiveSequence: UInt32 = 0
-    var bytesSinceKeyExchange: UInt64 = 0
+    /// Payload bytes sent under the current outbound keys.
+    var bytesSentWithKeys: UInt64 = 0
+    /// Payload bytes received under the current inbound keys.
+    var bytesReceivedWithKeys: UInt64 = 0
     var lastKeyExchange: NIODeadline
 
     // Key exchange.
@@ -52,6 +55,8 @@ public final class SSHConnectionEngine {
     /// Server role: the signature algorithms the client may use (from our ext-info) — client role: the
     /// ones the server announced in `server-sig-algs`.
     var peerSignatureAlgorithms: [String]?
+    /// Client role: overrides the RSA signature algorithm choice (to behave like an old client in tests).
+    var forcedUserSignatureAlgorithm: String?
 
     // Authentication.
     var serverAuth = ServerAuthState()
@@ -192,13 +197,14 @@ public final class SSHConnectionEngine {
         }
         while !self.isClosed && !self.isAwaitingDecision {
             guard var payload = try self.opener.open(&self.input, sequenceNumber: self.receiveSequence) else { break }
-            self.bytesSinceKeyExchange &+= UInt64(payload.readableBytes)
+            self.bytesReceivedWithKeys &+= UInt64(payload.readableBytes)
             let sequence = self.receiveSequence
             self.receiveSequence &+= 1
             self.packetsReceived += 1
             let raw = payload
             let message = try payload.readSSHMessage()
             try self.handle(message, payload: raw, sequenceNumber: sequence)
+            self.maybeStartRekey()
         }
         self.maybeStartRekey()
         self.drainChannels()
@@ -288,6 +294,9 @@ public final class SSHConnectionEngine {
             preconditionFailure("sealing an SSH packet failed: \(error)")
         }
         self.sendSequence &+= 1
-        self.bytesSinceKeyExchange &+= UInt64(payload.readableBytes)
+        self.bytesSentWithKeys &+= UInt64(payload.readableBytes)
+        if self.bytesSentWithKeys >= self.configuration.limits.rekeyBytes {
+            self.maybeStartRekey()
+        }
     }
 }

@@ -61,16 +61,14 @@ public final class SSHServer: Sendable {
                     return channel.close()
                 }
                 channel.closeFuture.whenComplete { _ in connections.withLockedValue { $0 -= 1 } }
-                do {
+                return channel.eventLoop.makeCompletedFuture {
                     let handler = try SSHServerConnectionHandler(
                         configuration: configuration,
                         authenticator: authenticator,
                         sessionFactory: sessions,
                         logger: logger
                     )
-                    return channel.pipeline.addHandler(handler)
-                } catch {
-                    return channel.eventLoop.makeFailedFuture(error)
+                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
             .bind(host: host, port: port)

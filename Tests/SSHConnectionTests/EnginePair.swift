@@ -103,8 +103,9 @@ final class EnginePair {
 
     /// Moves bytes both ways until neither side has anything to say. `chunk` splits deliveries to
     /// exercise partial packets.
-    func run(chunk: Int = .max, maxRounds: Int = 100_000) {
+    func run(chunk: Int = .max, maxRounds: Int = 100_000, until stop: () -> Bool = { false }) {
         for _ in 0..<maxRounds {
+            if stop() { return }
             var moved = false
             self.client.drainChannels()
             self.server.drainChannels()
