@@ -147,6 +147,7 @@ let package = Package(
                 "SSHServer", "SSHClient", "SSHConnection", "SSHKeys", "SSHProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Peers"],
