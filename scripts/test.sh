@@ -147,5 +147,12 @@ fi
 step "swift build --build-tests -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error"
 swift build --build-tests -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
+# The message decoder is fuzzed briefly on every run (longer with FERRY_FUZZ_SECONDS); a crash fails the run.
+# It runs before the tests so that the test runner's summary is the last thing printed.
+if [ "$#" -eq 0 ] && [ "${FERRY_FUZZ_SECONDS:-30}" != "0" ]; then
+    step "fuzz/run.sh ${FERRY_FUZZ_SECONDS:-30}"
+    bash fuzz/run.sh "${FERRY_FUZZ_SECONDS:-30}"
+fi
+
 step "swift test --skip-build $*"
 swift test --skip-build "$@"

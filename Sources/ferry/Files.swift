@@ -62,6 +62,13 @@ enum Files {
         }
     }
 
+    /// Creates a directory (and no parents) if it does not exist yet.
+    static func makeDirectory(_ path: String, mode: mode_t) throws {
+        if mkdir(path, mode) != 0 && errno != EEXIST {
+            throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
     static var homeDirectory: String {
         Secrets.fromEnvironment("HOME") ?? "/"
     }

@@ -7,14 +7,24 @@ import SSHKeys
 import SSHProtocol
 import SSHServer
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 struct SSHServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssh-serve",
         abstract: "Run a bare SSH server that serves configured subsystems (for diagnostics and benchmarks).",
         discussion: """
-            One user logs in, with a key from --authorized-keys or the password in FERRY_PASSWORD. \
-            Subsystems run programs, as sshd's Subsystem lines do (--subsystem sftp=/usr/lib/openssh/sftp-server); \
-            --builtin-subsystems adds "echo" and "discard", which run inside the server.
+            One user logs in (by default the one running the command), with a key from --authorized-keys \
+            (by default ~/.ssh/authorized_keys) or the password in FERRY_PASSWORD. Subsystems run programs, as \
+            sshd's Subsystem lines do; without --subsystem, "sftp" runs OpenSSH's sftp-server when it is \
+            installed. --builtin-subsystems adds "echo" and "discard", which run inside the server. The host key \
+            is created on first start in ferry-data/ unless --host-key names one.
             """
     )
 
@@ -24,10 +34,10 @@ struct SSHServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("host-key"), help: "Host key file; created (ed25519) if missing. Repeatable.")
     var hostKeys: [String] = []
 
-    @Option(help: "The user that may log in.")
-    var user: String
+    @Option(help: "The user that may log in (default: the current user).")
+    var user: String?
 
-    @Option(help: "authorized_keys file for that user.")
+    @Option(help: "authorized_keys file for that user (default: ~/.ssh/authorized_keys).")
     var authorizedKeys: String?
 
     @Option(help: "NAME=PROGRAM [ARGS…]: run PROGRAM for subsystem NAME. Repeatable.")
@@ -62,7 +72,12 @@ struct SSHServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: self.logLevel) ?? .info
         let (host, port) = try parseHostPort(self.listen, defaultPort: 2222)
         var hostKeys: [SSHPrivateKey] = []
-        for path in self.hostKeys.isEmpty ? ["ferry_host_ed25519_key"] : self.hostKeys {
+        var hostKeyPaths = self.hostKeys
+        if hostKeyPaths.isEmpty {
+            try Files.makeDirectory("ferry-data", mode: 0o700)
+            hostKeyPaths = ["ferry-data/ssh_host_ed25519_key"]
+        }
+        for path in hostKeyPaths {
             let key = try loadOrCreateHostKey(path: path, logger: logger)
             hostKeys.append(key)
         }
@@ -81,8 +96,10 @@ struct SSHServeCommand: AsyncParsableCommand {
         connection.authenticationMethods = ["publickey", "password", "keyboard-interactive"]
         let configuration = SSHServerConfiguration(connection: connection)
 
+        let user = self.user ?? Secrets.fromEnvironment("USER") ?? "root"
         var keys: [AuthorizedKey] = []
-        if let authorizedKeys {
+        let defaultKeys = Files.homeDirectory + "/.ssh/authorized_keys"
+        if let authorizedKeys = self.authorizedKeys ?? (Files.exists(defaultKeys) ? defaultKeys : nil) {
             let parsed = AuthorizedKeys.parse(try Files.read(authorizedKeys))
             for problem in parsed.errors {
                 logger.warning(
@@ -94,9 +111,18 @@ struct SSHServeCommand: AsyncParsableCommand {
             }
             keys = parsed.keys
         }
+        var password = Secrets.fromEnvironment("FERRY_PASSWORD")
+        if keys.isEmpty && password == nil {
+            // Nobody could log in otherwise: make a password for this run only and show it once.
+            let generated = Secrets.randomPassword()
+            password = generated
+            print(
+                "No authorized keys and no FERRY_PASSWORD: password for \(user), valid until this server stops: \(generated)"
+            )
+        }
         let authenticator = SingleUserAuthenticator(
-            username: self.user,
-            password: Secrets.fromEnvironment("FERRY_PASSWORD"),
+            username: user,
+            password: password,
             keys: keys
         )
         var programs: [String: [String]] = [:]
@@ -110,6 +136,10 @@ struct SSHServeCommand: AsyncParsableCommand {
             }
             programs[String(entry[..<equals])] = argv
         }
+        let sftpServer = "/usr/lib/openssh/sftp-server"
+        if self.subsystem.isEmpty && Files.exists(sftpServer) {
+            programs["sftp"] = [sftpServer]
+        }
         let sessions = ConfiguredSessions(programs: programs, builtins: self.builtinSubsystems)
         let server = try await SSHServer.bind(
             host: host,
@@ -120,7 +150,11 @@ struct SSHServeCommand: AsyncParsableCommand {
             logger: logger
         )
         let bound = server.localAddress?.port ?? port
-        logger.info("listening", metadata: ["address": "\(host):\(bound)"])
+        logger.info("listening", metadata: ["address": "\(host):\(bound)", "ferry.user": "\(user)"])
+        if programs["sftp"] != nil {
+            print("Connect with: sftp -P \(bound) \(user)@\(host)")
+        }
+        fflush(nil)  // all streams: the lines above must show before the server blocks
         if let portFile { try Files.write("\(bound)\n", to: portFile, mode: 0o644) }
         try await waitForTerminationSignal()
         logger.info("shutting down")

@@ -44,6 +44,13 @@ enum Secrets {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A random password of 20 characters from an alphabet without look-alikes (about 113 bits).
+    static func randomPassword() -> String {
+        let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
     /// Compares two secrets in time that depends only on their lengths.
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)
