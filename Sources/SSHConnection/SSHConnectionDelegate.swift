@@ -110,6 +110,12 @@ extension SSHConnectionEngineDelegate {
         wantReply: Bool
     ) -> Bool { false }
     public func engine(_ engine: SSHConnectionEngine, channel: UInt32, requestSucceeded: Bool) {}
+    public func engine(
+        _ engine: SSHConnectionEngine,
+        channel: UInt32,
+        received data: ByteBuffer,
+        extendedType: UInt32?
+    ) {}
     public func engine(_ engine: SSHConnectionEngine, channelReceivedEOF channel: UInt32) {}
     public func engine(_ engine: SSHConnectionEngine, channelClosed channel: UInt32) {}
     public func engine(_ engine: SSHConnectionEngine, channel: UInt32, writabilityChanged writable: Bool) {}
