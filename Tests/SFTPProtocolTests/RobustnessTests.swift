@@ -104,4 +104,35 @@ import Testing
             }
         }
     }
+
+    /// Every typed extension payload, decoded from random bytes, either fails or round-trips.
+    @Test func randomExtensionPayloadsNeverCrash() throws {
+        var random = SeededGenerator(seed: 2024)
+        let names = SFTPExtensions.openSSHAdvertisement.map(\.name)
+        for _ in 0..<4000 {
+            var payload = ByteBuffer()
+            for _ in 0..<Int.random(in: 0...48, using: &random) {
+                payload.writeInteger(Bool.random(using: &random) ? 0 : UInt8.random(in: 0...255, using: &random))
+            }
+            let request = SFTPRequest.Extended(
+                requestID: 1,
+                name: names.randomElement(using: &random)!,
+                payload: payload
+            )
+            guard let typed = try? SFTPExtendedRequest(request) else { continue }
+            let again = typed.request(id: 1)
+            #expect(try SFTPExtendedRequest(again) == typed)
+            var statvfsInput = payload
+            _ = SFTPExtensions.StatVFSReply.read(from: &statvfsInput)
+            var limitsInput = payload
+            _ = SFTPExtensions.LimitsReply.read(from: &limitsInput)
+            var input = payload
+            if let names = SFTPExtensions.UsersGroupsByIDReply.read(from: &input) {
+                var written = ByteBuffer()
+                names.write(to: &written)
+                var reread = written
+                #expect(SFTPExtensions.UsersGroupsByIDReply.read(from: &reread) == names)
+            }
+        }
+    }
 }

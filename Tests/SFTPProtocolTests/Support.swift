@@ -81,7 +81,7 @@ struct Golden: Sendable, CustomTestStringConvertible {
 }
 
 /// Every golden message, for the tests that run over all of them.
-let allGoldens: [Golden] = requestGoldens + responseGoldens
+let allGoldens: [Golden] = requestGoldens + responseGoldens + extensionGoldens
 
 /// Encodes `message` as a packet body into a fresh buffer.
 func encode(_ message: SFTPMessage) -> ByteBuffer {
