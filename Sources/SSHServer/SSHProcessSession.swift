@@ -25,6 +25,8 @@ public final class SSHProcessSession: SSHSessionHandler {
     private var inputEOF = false
     private var finished = false
     private var readers: [any Channel] = []
+    /// The latest write to the program's stdin; closing must wait for it, or queued bytes are lost.
+    private var lastInputWrite: EventLoopFuture<Void>?
 
     /// - Parameters:
     ///   - argv: the program and its arguments; `argv[0]` must be an absolute path.
@@ -144,11 +146,10 @@ public final class SSHProcessSession: SSHSessionHandler {
         switch result {
         case .success(let channel):
             self.stdin = channel
-            for buffer in self.pendingInput { channel.write(buffer, promise: nil) }
+            for buffer in self.pendingInput { self.lastInputWrite = channel.write(buffer) }
             self.pendingInput.removeAll()
             channel.flush()
-            if self.inputEOF { channel.close(promise: nil) }
-            if self.finished { channel.close(promise: nil) }
+            if self.inputEOF || self.finished { self.closeInput() }
         case .failure:
             self.pendingInput.removeAll()
         }
@@ -161,17 +162,29 @@ public final class SSHProcessSession: SSHSessionHandler {
             return
         }
         let written = stdin.writeAndFlush(data)
+        self.lastInputWrite = written
         if !stdin.isWritable {
+            // Pause the client; once this (latest) write is flushed the pipe has room again.
             channel.setReadPaused(true)
-            written.whenComplete { _ in
-                if stdin.isWritable { channel.setReadPaused(false) }
-            }
+            let session = NIOLoopBound(channel, eventLoop: channel.eventLoop)
+            written.whenComplete { _ in session.value.setReadPaused(false) }
         }
     }
 
     public func receivedEOF(channel: SSHSessionChannel) {
         self.inputEOF = true
-        self.stdin?.close(promise: nil)
+        self.closeInput()
+    }
+
+    /// Closes the program's stdin once everything written to it has been flushed: closing a NIO channel
+    /// drops writes still queued, which would lose the end of an upload.
+    private func closeInput() {
+        guard let stdin = self.stdin else { return }
+        if let last = self.lastInputWrite {
+            last.whenComplete { _ in stdin.close(promise: nil) }
+        } else {
+            stdin.close(promise: nil)
+        }
     }
 
     public func writabilityChanged(_ writable: Bool, channel: SSHSessionChannel) {
@@ -203,7 +216,7 @@ public final class SSHProcessSession: SSHSessionHandler {
     private func finishIfDone() {
         guard !self.finished, self.outputsOpen <= 0, let status = self.exitStatus else { return }
         self.finished = true
-        self.stdin?.close(promise: nil)
+        self.closeInput()
         self.session?.finish(exitStatus: status)
     }
 

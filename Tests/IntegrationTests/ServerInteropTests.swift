@@ -40,6 +40,30 @@ struct ServerInteropTests {
         #expect(await server.waitForNoConnections() == 0)
     }
 
+    @Test("A program-backed subsystem gets every byte, the last ones included, and sends every byte back")
+    func processSubsystemLosesNothing() async throws {
+        let dir = try TemporaryDirectory()
+        let key = try await TestKeyPair.generate(.ed25519, in: dir)
+        let server = try await FerryTestServer.start(authorizedKeys: [key.authorizedKeysLine])
+        defer { Task { await server.stop() } }
+        try dir.write(server.knownHostsLines, to: "known_hosts")
+        var client = try OpenSSHClient(port: server.port, directory: dir, identityFiles: [key.privateKeyPath])
+        client.user = FerryTestServer.username
+        let input = dir.path("input")
+        try await TestData.writeDeterministic(size: 64 << 20, seed: 12, to: input)
+        let digest = try await Checksum.sha256(file: input)
+        for round in 0..<3 {
+            let output = dir.path("output-\(round)")
+            let result = try await TestProcess.run(
+                client.ssh(subsystem: "process-echo"),
+                stdin: .file(input),
+                stdout: .file(output)
+            )
+            #expect(result.succeeded, "\(result)")
+            #expect(try await Checksum.sha256(file: output) == digest, "round \(round)")
+        }
+    }
+
     @Test("ssh -vvv shows strict kex and ext-info with server-sig-algs")
     func strictKexAndExtInfo() async throws {
         let dir = try TemporaryDirectory()

@@ -1,6 +1,6 @@
 // Ferry's SSH server, in process, on a free 127.0.0.1 port: one user ("alice") with a password and
-// authorized keys, the built-in "echo" and "discard" subsystems, "sftp" served by OpenSSH's
-// sftp-server program, and exec "exit N".
+// authorized keys, the built-in "echo" and "discard" subsystems, "process-echo" served by /bin/cat,
+// "sftp" served by OpenSSH's sftp-server program, and exec "exit N".
 
 import Foundation
 import Logging
@@ -100,6 +100,8 @@ private struct TestSessions: SSHSessionHandlerFactory {
         switch program {
         case .subsystem("echo"): return SSHEchoSession()
         case .subsystem("discard"): return SSHDiscardSession()
+        case .subsystem("process-echo"):
+            return SSHProcessSession(argv: ["/bin/cat"], environment: [:])
         case .subsystem("sftp"):
             return SSHProcessSession(argv: ["/usr/lib/openssh/sftp-server"], environment: ["PATH": "/usr/bin:/bin"])
         case .exec(let command) where command.hasPrefix("exit "):
