@@ -101,11 +101,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Pure SFTP v3 codec (draft-ietf-secsh-filexfer-02) with OpenSSH's extensions.
+        .target(
+            name: "SFTPProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         // libFuzzer target for the message decoder (built with -DFERRY_LIBFUZZER -sanitize=fuzzer by fuzz/run.sh);
         // otherwise a replayer for saved inputs: `swift run FerryFuzz fuzz/corpus`.
         .executableTarget(
             name: "FerryFuzz",
             dependencies: ["SSHProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SFTPProtocolTests",
+            dependencies: ["SFTPProtocol", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
