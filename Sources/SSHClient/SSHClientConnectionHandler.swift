@@ -174,16 +174,8 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
 
     func flushOutput() {
         guard let context = self.context, !self.isReading else { return }
-        self.engine.isTransportWritable = context.channel.isWritable
-        var wrote = false
-        while true {
-            if context.channel.isWritable && self.engine.hasQueuedChannelOutput {
-                self.engine.drainChannels(budget: 256 * 1024)
-            }
-            guard let output = self.engine.takeOutput() else { break }
+        let wrote = self.engine.pumpOutput(isWritable: { context.channel.isWritable }) { output in
             context.write(self.wrapOutboundOut(output), promise: nil)
-            wrote = true
-            if !context.channel.isWritable { break }
         }
         if wrote { context.flush() }
         if self.engine.isClosed { context.close(promise: nil) }

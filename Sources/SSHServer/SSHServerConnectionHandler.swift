@@ -128,24 +128,14 @@ final class SSHServerConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
     /// Sends what the engine produced, moving queued channel data while the socket accepts more.
     func flushOutput() {
         guard let context = self.context, !self.isReading else { return }
-        self.engine.isTransportWritable = context.channel.isWritable
-        var wrote = false
-        while true {
-            if context.channel.isWritable && self.engine.hasQueuedChannelOutput {
-                self.engine.drainChannels(budget: 256 * 1024)
-            }
-            guard let output = self.engine.takeOutput() else { break }
-            context.write(self.wrapOutboundIn(output), promise: nil)
-            wrote = true
-            if !context.channel.isWritable { break }
+        let wrote = self.engine.pumpOutput(isWritable: { context.channel.isWritable }) { output in
+            context.write(self.wrapOutboundOut(output), promise: nil)
         }
         if wrote { context.flush() }
         if self.engine.isClosed {
             context.close(promise: nil)
         }
     }
-
-    private func wrapOutboundIn(_ buffer: ByteBuffer) -> NIOAny { self.wrapOutboundOut(buffer) }
 
     private func fail(_ error: any Error) {
         if let error = error as? SSHError {
