@@ -9,7 +9,7 @@ import SSHKeys
 import SSHProtocol
 import Testing
 
-@Suite("Client with real servers", .serialized)
+@Suite("Client with real servers", .serialized, .timeLimit(.minutes(10)))
 struct ClientInteropTests {
     /// Connects Ferry's client with `key` (or a password) to 127.0.0.1:`port`, checking `hostKeys`.
     private func connect(

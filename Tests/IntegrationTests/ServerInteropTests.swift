@@ -7,7 +7,7 @@ import NIOPosix
 import SSHKeys
 import Testing
 
-@Suite("Server with real clients", .serialized)
+@Suite("Server with real clients", .serialized, .timeLimit(.minutes(10)))
 struct ServerInteropTests {
     @Test("OpenSSH moves 256 MiB each way through echo while both sides re-key every 1 MiB")
     func openSSHRekeyStress() async throws {
