@@ -7,8 +7,8 @@ struct FerryPathParsingTests {
     static let table: [(String, String, String)] = [
         ("/", "/", "/"),
         ("", "/", "/"),
-        ("", "/home/me", "/home/me"),
-        (".", "/home/me", "/home/me"),
+        ("", "/projects/q3", "/projects/q3"),
+        (".", "/projects/q3", "/projects/q3"),
         ("a", "/", "/a"),
         ("a/b/c", "/", "/a/b/c"),
         ("a/b/c", "/x/y", "/x/y/a/b/c"),
