@@ -131,7 +131,6 @@ extension SSHConnectionEngine {
                 if self.isChannelDataBlocked { break }
             }
         }
-        self.maybeStartRekey()
     }
 
     /// Whether channel traffic must wait: during our half of a key exchange, or when the current keys'
@@ -161,15 +160,7 @@ extension SSHConnectionEngine {
                 state.sendWindow -= allowed
                 state.outboundBytes -= Int(allowed)
                 budget -= Int(allowed)
-                if let extendedType {
-                    self.sendNow(
-                        .channelExtendedData(
-                            .init(recipientChannel: state.remoteID, dataTypeCode: extendedType, data: chunk)
-                        )
-                    )
-                } else {
-                    self.sendNow(.channelData(.init(recipientChannel: state.remoteID, data: chunk)))
-                }
+                self.sendChannelData(recipient: state.remoteID, data: chunk, extendedType: extendedType)
             case .request(let request, let wantReply):
                 state.outbound.removeFirst()
                 if wantReply { state.pendingReplies += 1 }

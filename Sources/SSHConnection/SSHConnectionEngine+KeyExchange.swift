@@ -71,17 +71,17 @@ extension SSHConnectionEngine {
 
     /// Starts a re-exchange when the current keys' time or byte budget is spent; call it from a timer.
     public func checkRekeyBudget() {
-        self.maybeStartRekey()
+        self.maybeStartRekey(checkingTime: true)
         self.drainChannels()
     }
 
-    /// Re-keys when the byte or time budget of the current keys is spent.
-    func maybeStartRekey() {
+    /// Re-keys when the byte budget of the current keys is spent, or (when asked, from a timer) their time.
+    func maybeStartRekey(checkingTime: Bool = false) {
         guard self.isEncrypted, !self.isClosed, case .idle = self.keyExchange else { return }
         let limits = self.configuration.limits
         if max(self.bytesSentWithKeys, self.bytesReceivedWithKeys) >= limits.rekeyBytes {
             self.startKeyExchange()
-        } else if self.now() - self.lastKeyExchange >= .nanoseconds(Int64(limits.rekeySeconds * 1e9)) {
+        } else if checkingTime && self.now() - self.lastKeyExchange >= .nanoseconds(Int64(limits.rekeySeconds * 1e9)) {
             self.startKeyExchange()
         }
     }

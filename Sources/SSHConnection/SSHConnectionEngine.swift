@@ -50,6 +50,8 @@ public final class SSHConnectionEngine {
     var packetsReceived = 0
     /// Connection-layer messages held back while our KEXINIT is out and our NEWKEYS is not.
     var heldMessages: [SSHMessage] = []
+    /// Reused for channel data headers.
+    var headerScratch = ByteBuffer()
     /// Client role: the host key accepted in the first exchange; re-exchanges must present it again.
     var acceptedHostKey: SSHPublicKey?
     /// Server role: the signature algorithms the client may use (from our ext-info) — client role: the
@@ -204,9 +206,8 @@ public final class SSHConnectionEngine {
             let raw = payload
             let message = try payload.readSSHMessage()
             try self.handle(message, payload: raw, sequenceNumber: sequence)
-            self.maybeStartRekey()
+            if self.bytesReceivedWithKeys >= self.configuration.limits.rekeyBytes { self.maybeStartRekey() }
         }
-        self.maybeStartRekey()
         self.drainChannels()
     }
 
@@ -286,6 +287,26 @@ public final class SSHConnectionEngine {
     }
 
     func sendPayload(_ payload: ByteBuffer) {
+        self.sendPayload(SSHPacketPayload(head: payload))
+    }
+
+    /// Sends CHANNEL_DATA or CHANNEL_EXTENDED_DATA with the data framed straight from `data`, without
+    /// copying it into a payload buffer first.
+    func sendChannelData(recipient: UInt32, data: ByteBuffer, extendedType: UInt32?) {
+        self.headerScratch.clear()
+        if let extendedType {
+            self.headerScratch.writeInteger(SSHMessageNumber.channelExtendedData)
+            self.headerScratch.writeInteger(recipient)
+            self.headerScratch.writeInteger(extendedType)
+        } else {
+            self.headerScratch.writeInteger(SSHMessageNumber.channelData)
+            self.headerScratch.writeInteger(recipient)
+        }
+        self.headerScratch.writeInteger(UInt32(data.readableBytes))
+        self.sendPayload(SSHPacketPayload(head: self.headerScratch, body: data))
+    }
+
+    private func sendPayload(_ payload: SSHPacketPayload) {
         guard !self.isClosed else { return }
         do {
             try self.sealer.seal(payload, sequenceNumber: self.sendSequence, into: &self.output)

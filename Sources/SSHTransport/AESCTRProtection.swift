@@ -15,7 +15,7 @@ final class AESCTROutboundProtection: SSHOutboundProtection {
         self.mac = mac
     }
 
-    func seal(_ payload: ByteBuffer, sequenceNumber: UInt32, into output: inout ByteBuffer) throws {
+    func seal(_ payload: SSHPacketPayload, sequenceNumber: UInt32, into output: inout ByteBuffer) throws {
         let etm = self.mac.algorithm.encryptThenMAC
         let padding = PacketFraming.paddingLength(
             payloadLength: payload.readableBytes,

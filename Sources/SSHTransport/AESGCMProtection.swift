@@ -68,7 +68,7 @@ final class AESGCMOutboundProtection: SSHOutboundProtection {
         self.nonces = try AESGCMNonceSequence(iv: keys.initialIV)
     }
 
-    func seal(_ payload: ByteBuffer, sequenceNumber: UInt32, into output: inout ByteBuffer) throws {
+    func seal(_ payload: SSHPacketPayload, sequenceNumber: UInt32, into output: inout ByteBuffer) throws {
         let padding = PacketFraming.paddingLength(
             payloadLength: payload.readableBytes,
             blockSize: Self.blockSize,

@@ -84,7 +84,7 @@ final class ChaChaPolyOutboundProtection: SSHOutboundProtection {
         self.keys = try ChaChaPolyKeys(keys.encryptionKey)
     }
 
-    func seal(_ payload: ByteBuffer, sequenceNumber: UInt32, into output: inout ByteBuffer) throws {
+    func seal(_ payload: SSHPacketPayload, sequenceNumber: UInt32, into output: inout ByteBuffer) throws {
         let padding = PacketFraming.paddingLength(
             payloadLength: payload.readableBytes,
             blockSize: Self.blockSize,

@@ -28,7 +28,7 @@ enum PacketFraming {
     /// - Returns: the `packet_length` written.
     @discardableResult
     static func writeFrame(
-        payload: ByteBuffer,
+        payload: SSHPacketPayload,
         paddingLength: Int,
         random: inout PaddingRandomPool,
         into output: inout ByteBuffer
@@ -36,7 +36,8 @@ enum PacketFraming {
         let packetLength = 1 + payload.readableBytes + paddingLength
         output.writeInteger(UInt32(packetLength))
         output.writeInteger(UInt8(paddingLength))
-        output.writeImmutableBuffer(payload)
+        output.writeImmutableBuffer(payload.head)
+        if let body = payload.body { output.writeImmutableBuffer(body) }
         random.write(count: paddingLength, into: &output)
         return packetLength
     }

@@ -11,10 +11,34 @@ public protocol SSHOutboundProtection: AnyObject {
     /// Frames `payload` as one binary packet, protects it and appends it to `output`.
     ///
     /// - Parameters:
-    ///   - payload: the packet payload (message number byte first).
+    ///   - payload: the packet payload (message number byte first), possibly in two parts.
     ///   - sequenceNumber: the packet sequence number of this direction (RFC 4253 §6.4), wrapping at 2^32.
     ///   - output: the buffer the protected packet is written to.
-    func seal(_ payload: ByteBuffer, sequenceNumber: UInt32, into output: inout ByteBuffer) throws
+    func seal(_ payload: SSHPacketPayload, sequenceNumber: UInt32, into output: inout ByteBuffer) throws
+}
+
+extension SSHOutboundProtection {
+    /// Frames and protects a payload held in one buffer.
+    public func seal(_ payload: ByteBuffer, sequenceNumber: UInt32, into output: inout ByteBuffer) throws {
+        try self.seal(SSHPacketPayload(head: payload), sequenceNumber: sequenceNumber, into: &output)
+    }
+}
+
+/// A packet payload in up to two parts, so that bulk data (a channel's bytes) goes into the packet frame
+/// straight from where it is, behind a small header, without first being copied into a payload buffer.
+public struct SSHPacketPayload {
+    /// The first part: the whole payload, or the message header.
+    public var head: ByteBuffer
+    /// The bytes that follow `head`, if any.
+    public var body: ByteBuffer?
+
+    public init(head: ByteBuffer, body: ByteBuffer? = nil) {
+        self.head = head
+        self.body = body
+    }
+
+    /// The payload length.
+    public var readableBytes: Int { self.head.readableBytes + (self.body?.readableBytes ?? 0) }
 }
 
 /// Opens inbound packets (RFC 4253 §6).

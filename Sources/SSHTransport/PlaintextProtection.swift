@@ -19,7 +19,7 @@ public final class SSHPlaintextProtection: SSHOutboundProtection, SSHInboundProt
     }
 
     /// Frames `payload` with random padding (RFC 4253 §6) and appends it to `output`.
-    public func seal(_ payload: ByteBuffer, sequenceNumber: UInt32, into output: inout ByteBuffer) throws {
+    public func seal(_ payload: SSHPacketPayload, sequenceNumber: UInt32, into output: inout ByteBuffer) throws {
         let padding = PacketFraming.paddingLength(
             payloadLength: payload.readableBytes,
             blockSize: Self.blockSize,

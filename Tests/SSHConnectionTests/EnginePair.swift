@@ -89,13 +89,15 @@ final class EnginePair {
         serverConfiguration: SSHConnectionConfiguration,
         clientConfiguration: SSHConnectionConfiguration = SSHConnectionConfiguration(role: .client),
         username: String = "alice",
-        methods: [SSHClientAuthenticationMethod]
+        methods: [SSHClientAuthenticationMethod],
+        now: @escaping () -> NIODeadline = { .now() }
     ) throws {
-        self.server = try SSHConnectionEngine(configuration: serverConfiguration)
+        self.server = try SSHConnectionEngine(configuration: serverConfiguration, now: now)
         self.client = try SSHConnectionEngine(
             configuration: clientConfiguration,
             clientUsername: username,
-            clientAuthentication: methods
+            clientAuthentication: methods,
+            now: now
         )
         self.server.delegate = self.serverDelegate
         self.client.delegate = self.clientDelegate

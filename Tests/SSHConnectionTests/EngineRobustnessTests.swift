@@ -271,6 +271,29 @@ import Testing
         #expect(pair.client.keyExchangeCount == pair.server.keyExchangeCount)
     }
 
+    @Test func rekeyingByTime() throws {
+        final class Clock: @unchecked Sendable { var now = NIODeadline.uptimeNanoseconds(1_000_000_000) }
+        let clock = Clock()
+        var limits = SSHLimits()
+        limits.rekeySeconds = 60
+        let pair = try EnginePair(
+            serverConfiguration: SSHConnectionConfiguration(role: .server, limits: limits, hostKeys: [Self.hostKey]),
+            methods: [.password("secret")],
+            now: { clock.now }
+        )
+        pair.serverDelegate.passwords = ["alice": "secret"]
+        pair.run()
+        pair.server.checkRekeyBudget()
+        pair.run()
+        #expect(pair.server.keyExchangeCount == 1)  // not yet
+        clock.now = clock.now + .seconds(61)
+        pair.server.checkRekeyBudget()
+        pair.run()
+        #expect(pair.server.keyExchangeCount == 2)
+        #expect(pair.client.keyExchangeCount == 2)
+        #expect(pair.serverError == nil && pair.clientError == nil)
+    }
+
     @Test func clientInitiatedRekeyWhileDataIsQueued() throws {
         let pair = try self.authenticatedPair()
         pair.serverDelegate.echo = true
