@@ -101,6 +101,38 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Paths (normalised, jail-relative), file attributes and the shared error type.
+        .target(
+            name: "FerryCore",
+            dependencies: [],
+            swiftSettings: strict
+        ),
+        // The storage contract: a narrow required protocol plus discovered capabilities.
+        .target(
+            name: "Storage",
+            dependencies: ["FerryCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StorageMemory",
+            dependencies: ["FerryCore", "Storage", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StorageLocal",
+            dependencies: [
+                "FerryCore", "Storage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The suite every storage backend runs.
+        .target(
+            name: "StorageConformance",
+            dependencies: ["FerryCore", "Storage", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         // Pure SFTP v3 codec (draft-ietf-secsh-filexfer-02) with OpenSSH's extensions.
         .target(
             name: "SFTPProtocol",
@@ -112,6 +144,19 @@ let package = Package(
         .executableTarget(
             name: "FerryFuzz",
             dependencies: ["SSHProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryCoreTests",
+            dependencies: ["FerryCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "FerryCore", "Storage", "StorageMemory", "StorageLocal", "StorageConformance",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
