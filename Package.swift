@@ -127,6 +127,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The system's libcrypt (libxcrypt): crypt_rn and crypt_gensalt_rn.
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // Users, password hashing and user-list formats.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "CCrypt", "SSHKeys",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // The suite every storage backend runs.
         .target(
             name: "StorageConformance",
@@ -157,6 +168,11 @@ let package = Package(
                 "FerryCore", "Storage", "StorageMemory", "StorageLocal", "StorageConformance",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AccountsTests",
+            dependencies: ["Accounts"],
             swiftSettings: strict
         ),
         .testTarget(

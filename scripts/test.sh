@@ -35,7 +35,7 @@ package_installed() {
 }
 
 install_debian_packages() {
-    local wanted=(openssh-client openssh-server sshpass curl python3 python3-venv)
+    local wanted=(openssh-client openssh-server sshpass curl python3 python3-venv libcrypt-dev whois)
     local missing=()
     local pkg
     for pkg in "${wanted[@]}"; do
