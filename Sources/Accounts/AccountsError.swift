@@ -6,6 +6,7 @@ public struct AccountsError: Error, Hashable, Sendable, CustomStringConvertible 
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
+        /// The code's name.
         public var description: String { self.name }
 
         /// A user name is empty, too long or contains characters outside `[A-Za-z0-9._-]`.
@@ -33,5 +34,6 @@ public struct AccountsError: Error, Hashable, Sendable, CustomStringConvertible 
         self.message = message
     }
 
+    /// The code and the message.
     public var description: String { "\(self.code): \(self.message)" }
 }

@@ -141,6 +141,7 @@ public struct AtmozUserList: Sendable {
             self.message = message
         }
 
+        /// Where the entry is, whose it is when known, and what is wrong.
         public var description: String {
             let who = self.userName.map { " (user '\($0)')" } ?? ""
             return "line \(self.line), entry \(self.entry)\(who): \(self.message)"

@@ -34,7 +34,8 @@ public enum CryptHashScheme: String, Sendable, CaseIterable {
             return nil
         }
         // A prefix alone, or a prefix with nothing after its salt, is malformed.
-        guard bytes.count > self.rawValue.utf8.count + 1, bytes.dropFirst(self.rawValue.utf8.count).contains(36)
+        guard bytes.count > self.rawValue.utf8.count + 1,
+            bytes.dropFirst(self.rawValue.utf8.count).contains(UInt8(ascii: "$"))
         else { return nil }
     }
 

@@ -16,14 +16,17 @@ public actor InMemoryUserStore: UserStore {
         self.usersByName = byName
     }
 
+    /// Looks a user up by name; `nil` when there is none.
     public func user(named name: UserName) -> User? {
         self.usersByName[name]
     }
 
+    /// Every user, ordered by name.
     public func users() -> [User] {
         self.usersByName.values.sorted { $0.name < $1.name }
     }
 
+    /// Adds a user; throws ``AccountsError/Code/userExists`` when the name is taken.
     public func create(_ user: User) throws(AccountsError) {
         guard self.usersByName[user.name] == nil else {
             throw AccountsError(.userExists, "user '\(user.name)' already exists")
@@ -31,6 +34,7 @@ public actor InMemoryUserStore: UserStore {
         self.usersByName[user.name] = user
     }
 
+    /// Replaces a user; throws ``AccountsError/Code/userNotFound`` when there is none by that name.
     public func update(_ user: User) throws(AccountsError) {
         guard self.usersByName[user.name] != nil else {
             throw AccountsError(.userNotFound, "no user '\(user.name)'")
@@ -38,6 +42,7 @@ public actor InMemoryUserStore: UserStore {
         self.usersByName[user.name] = user
     }
 
+    /// Removes a user; throws ``AccountsError/Code/userNotFound`` when there is none by that name.
     public func delete(named name: UserName) throws(AccountsError) {
         guard self.usersByName.removeValue(forKey: name) != nil else {
             throw AccountsError(.userNotFound, "no user '\(name)'")

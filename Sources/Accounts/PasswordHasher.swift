@@ -53,6 +53,22 @@ public struct PasswordHasher: Sendable {
         return ConstantTimeComparison.equals(computed.utf8, hash.utf8)
     }
 
+    /// Spends as long as verifying a password against a yescrypt hash at the default cost, then returns `false`,
+    /// blocking the calling thread.
+    ///
+    /// Call it when the user does not exist or has no password, so that the answer takes as long as a real check
+    /// and does not tell which user names exist.
+    ///
+    /// - Parameter password: The password offered.
+    /// - Returns: Always `false`.
+    public static func verifyWithoutHash(_ password: String) -> Bool {
+        _ = LibCrypt.hash(passphrase: password, setting: Self.decoyHash)
+        return false
+    }
+
+    /// A yescrypt hash at libxcrypt's default cost, of a random password that was thrown away.
+    private static let decoyHash = "$y$j9T$7bNtnM6K1n2bHrR2OWfPm/$aHd1g4sEiI/R6lJdrwtvYMqmw4xoGa6Ks40.QBnkB13"
+
     /// Whether `hash` is a stored hash this type can verify.
     ///
     /// - Parameter hash: A crypt(3) hash string.
@@ -79,5 +95,14 @@ public struct PasswordHasher: Sendable {
     ///   the pool is shut down.
     public func verify(_ password: String, against hash: String) async -> Bool {
         (try? await self.threadPool.runIfActive { Self.verify(password, against: hash) }) ?? false
+    }
+
+    /// Spends as long as a real check on the thread pool, then returns `false`; see ``verifyWithoutHash(_:)``.
+    ///
+    /// - Parameter password: The password offered.
+    /// - Returns: Always `false`.
+    public func verifyWithoutHash(_ password: String) async -> Bool {
+        _ = try? await self.threadPool.runIfActive { Self.verifyWithoutHash(password) }
+        return false
     }
 }

@@ -27,8 +27,10 @@ public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible 
         Self.problem(with: string) == nil
     }
 
+    /// The name.
     public var description: String { self.string }
 
+    /// Orders names by their UTF-8 bytes, as `sort` does in the C locale.
     public static func < (lhs: UserName, rhs: UserName) -> Bool {
         lhs.string.utf8.lexicographicallyPrecedes(rhs.string.utf8)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import Testing
 
 @testable import Accounts
@@ -102,6 +103,31 @@ struct PasswordHasherTests {
             return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(results == Array(repeating: true, count: Self.systemHashes.count))
+    }
+
+    @Test("a check without a hash costs as much as a real one and fails")
+    func verifyWithoutHash() async throws {
+        #expect(!PasswordHasher.verifyWithoutHash("anything"))
+        #expect(!(await PasswordHasher().verifyWithoutHash("anything")))
+        let clock = ContinuousClock()
+        let real = try PasswordHasher.hash("x")
+        // The fastest of a few runs each, so that other work on the machine does not skew the comparison.
+        let realTime = (0..<3).map { _ in clock.measure { _ = PasswordHasher.verify("y", against: real) } }.min()!
+        let decoyTime = (0..<3).map { _ in clock.measure { _ = PasswordHasher.verifyWithoutHash("y") } }.min()!
+        // Same scheme and cost: within a factor of four of each other.
+        #expect(decoyTime * 4 > realTime && realTime * 4 > decoyTime, "\(decoyTime) vs \(realTime)")
+    }
+
+    @Test("a stopped thread pool fails closed")
+    func stoppedPool() async throws {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let hasher = PasswordHasher(threadPool: pool)
+        let hash = try await hasher.hash("p")
+        #expect(await hasher.verify("p", against: hash))
+        try await pool.shutdownGracefully()
+        #expect(!(await hasher.verify("p", against: hash)))
+        await #expect(throws: (any Error).self) { try await hasher.hash("p") }
     }
 
     @Test("hashes made by mkpasswd now verify, when mkpasswd is installed")
