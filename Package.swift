@@ -157,6 +157,16 @@ let package = Package(
             dependencies: ["SSHProtocol", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
+        // libFuzzer target for a whole connection engine fed network bytes (packet decoding, key exchange,
+        // authentication and channel state); otherwise a replayer: `swift run FerryFuzzConnection fuzz/connection-corpus`.
+        .executableTarget(
+            name: "FerryFuzzConnection",
+            dependencies: [
+                "SSHConnection", "SSHKeys", "SSHProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FerryCoreTests",
             dependencies: ["FerryCore"],
