@@ -165,16 +165,13 @@ public final class SSHClientSession: Sendable {
         let handler = self.handler
         let id = self.opened.id
         try await self.eventLoop.submit { handler.value.close(channel: id) }.get()
-        try await self.opened.closed.get()
+        _ = try await self.opened.closed.get()
     }
 
     /// Waits until the server closes the channel, then returns the program's exit status (nil if it sent
     /// none) and the signal that ended it, if any.
     public func waitForExit() async throws -> (status: UInt32?, signal: String?) {
-        try await self.opened.closed.get()
-        let handler = self.handler
-        let id = self.opened.id
-        let result = try await self.eventLoop.submit { handler.value.exitStatus(channel: id) }.get()
-        return (result.0, result.1)
+        let exit = try await self.opened.closed.get()
+        return (exit.status, exit.signal)
     }
 }

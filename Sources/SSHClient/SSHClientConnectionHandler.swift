@@ -27,13 +27,20 @@ final class SSHClientInboundDelegate: NIOAsyncSequenceProducerDelegate, Sendable
     func didTerminate() {}
 }
 
+/// How a remote program ended, as far as the server said.
+struct SSHExitInfo: Sendable {
+    var status: UInt32?
+    var signal: String?
+}
+
 /// What `openSession` hands back across the event loop boundary.
 struct OpenedSession: Sendable {
     let id: UInt32
     let stdout: InboundProducer
     let stderr: AsyncStream<ByteBuffer>
     let opened: EventLoopFuture<Void>
-    let closed: EventLoopFuture<Void>
+    /// Completes when the channel is closed, with the program's exit status and signal, if it sent them.
+    let closed: EventLoopFuture<SSHExitInfo>
 }
 
 /// Runs one client-side SSH connection on its event loop.
@@ -43,7 +50,7 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
 
     final class ChannelSlot {
         var opened: EventLoopPromise<Void>
-        var closed: EventLoopPromise<Void>
+        var closed: EventLoopPromise<SSHExitInfo>
         var replies = CircularBuffer<EventLoopPromise<Void>>()
         var source: InboundProducer.Source
         var stderr: AsyncStream<ByteBuffer>.Continuation
@@ -53,7 +60,7 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
 
         init(
             opened: EventLoopPromise<Void>,
-            closed: EventLoopPromise<Void>,
+            closed: EventLoopPromise<SSHExitInfo>,
             source: InboundProducer.Source,
             stderr: AsyncStream<ByteBuffer>.Continuation
         ) {
@@ -265,13 +272,6 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
         self.flushOutput()
     }
 
-    func exitStatus(channel: UInt32) -> (UInt32?, String?) {
-        guard let slot = self.slots[channel] ?? self.finishedSlots[channel] else { return (nil, nil) }
-        return (slot.exitStatus, slot.exitSignal)
-    }
-
-    private var finishedSlots: [UInt32: ChannelSlot] = [:]
-
     func disconnect() {
         self.engine.disconnect(description: "closed by client")
         self.flushOutput()
@@ -374,14 +374,12 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
 
     func engine(_ engine: SSHConnectionEngine, channelClosed channel: UInt32) {
         guard let slot = self.slots.removeValue(forKey: channel) else { return }
-        if self.finishedSlots.count >= 256 { self.finishedSlots.removeAll() }
-        self.finishedSlots[channel] = slot
         slot.source.finish()
         slot.stderr.finish()
         for waiter in slot.writeWaiters { waiter.fail(SSHError(.channelError, "channel closed")) }
         slot.writeWaiters.removeAll()
         while let reply = slot.replies.popFirst() { reply.fail(SSHError(.channelError, "channel closed")) }
-        slot.closed.succeed()
+        slot.closed.succeed(SSHExitInfo(status: slot.exitStatus, signal: slot.exitSignal))
     }
 
     func engine(_ engine: SSHConnectionEngine, peerDisconnected reason: UInt32, description: String) {
