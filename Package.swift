@@ -138,6 +138,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Per-user sessions over storage: mounts, permissions, open-flag semantics, handles, uploads, events.
+        .target(
+            name: "VFS",
+            dependencies: ["FerryCore", "Storage", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         // The suite every storage backend runs.
         .target(
             name: "StorageConformance",
@@ -176,6 +182,14 @@ let package = Package(
             name: "StorageTests",
             dependencies: [
                 "FerryCore", "Storage", "StorageMemory", "StorageLocal", "StorageConformance",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VFSTests",
+            dependencies: [
+                "VFS", "FerryCore", "Storage", "StorageMemory", "StorageLocal",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
