@@ -20,6 +20,10 @@ extension VFSSession {
         guard !self.mounts.holdsMountPoint(path) else {
             throw VFSError(.isADirectory, "\(path) is a directory")
         }
+        let granted = self.permissions.permissions(at: path)
+        guard granted.allows(.upload) || granted.allows(.overwrite) else {
+            throw VFSError(.permissionDenied, "neither 'upload' nor 'overwrite' is granted at \(path)")
+        }
         let existing = try await self.existingKind(path)
         let plan = try VFSOpenPlan.decide(flags: flags, existing: existing, path: path)
         try self.permissions.check(plan.permission, path: path)
