@@ -5,6 +5,8 @@ struct Ferry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Ferry moves files over SFTP and SSH.",
-        subcommands: [KeygenCommand.self, SSHServeCommand.self, SSHCommand.self]
+        subcommands: [
+            KeygenCommand.self, SSHServeCommand.self, SSHCommand.self, UserCommand.self, TransfersCommand.self,
+        ]
     )
 }
