@@ -23,12 +23,7 @@ enum PasswordInput {
             }
             password = line
         } else {
-            guard isatty(STDIN_FILENO) == 1 else {
-                throw CommandFailure(
-                    "standard input is not a terminal: give --password-stdin to read the password from it, "
-                        + "or --no-password"
-                )
-            }
+            try Self.requireTerminal()
             guard let first = Secrets.prompt("New password for \(user): "),
                 let second = Secrets.prompt("Retype the password: ")
             else {
@@ -43,5 +38,15 @@ enum PasswordInput {
             throw CommandFailure("the password is empty (use --no-password for an account without one)")
         }
         return try PasswordHasher.hash(password)
+    }
+
+    /// Fails unless standard input is a terminal to prompt on.
+    static func requireTerminal() throws {
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw CommandFailure(
+                "standard input is not a terminal: give --password-stdin to read the password from it, "
+                    + "or --no-password"
+            )
+        }
     }
 }

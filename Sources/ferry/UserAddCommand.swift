@@ -73,6 +73,9 @@ struct UserAddCommand: AsyncParsableCommand {
             for file in self.keyFiles {
                 keys = try AccountArguments.merge(try AccountArguments.keys(from: file), into: keys, user: name)
             }
+            if !self.passwordStdin && !self.noPassword {
+                try PasswordInput.requireTerminal()
+            }
             let store = SQLiteUserStore(database: try self.data.open())
             // Fail on a taken name before asking for a password.
             if try await store.user(named: name) != nil {

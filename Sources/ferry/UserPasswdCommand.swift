@@ -29,6 +29,9 @@ struct UserPasswdCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandReporting.run {
             let name = try AccountArguments.userName(self.name)
+            if !self.passwordStdin && !self.noPassword {
+                try PasswordInput.requireTerminal()
+            }
             guard let database = try self.data.openIfPresent() else {
                 throw AccountsError(.userNotFound, "no user '\(name)'")
             }
