@@ -87,6 +87,12 @@ struct AccountsCommandTests {
         let transfers = try await ferry(["transfers", "--json"])
         #expect(transfers.succeeded, "\(transfers)")
         #expect(transfers.stdout.isEmpty)
+        for since in ["15m", "2h", "3d", "2026-11-22", "2026-11-22T10:00:00Z"] {
+            let result = try await ferry(["transfers", "--since", since, "--user", "alice", "--limit", "5"])
+            #expect(result.succeeded && result.stdout.isEmpty, "\(result)")
+        }
+        let badSince = try await ferry(["transfers", "--since", "yesterday"])
+        #expect(!badSince.succeeded && badSince.stderrText.contains("--since 'yesterday'"), "\(badSince)")
     }
 
     @Test("without a terminal or a password flag, user add refuses and creates nothing")
