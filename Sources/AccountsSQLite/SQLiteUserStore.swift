@@ -149,7 +149,9 @@ public struct SQLiteUserStore: UserStore {
             // A key built in code (not parsed) could hold what no authorized_keys line can carry, such as a
             // newline in its comment: refuse it rather than store a line that reads back differently.
             var check = AuthorizedKeys.parse(key.authorizedKeysLine).keys
-            check.indices.forEach { check[$0].line = key.line }
+            for index in check.indices {
+                check[index].line = key.line
+            }
             guard check == [key] else {
                 throw SQLiteStoreError("key \(key.key.fingerprint) cannot be written as an authorized_keys line")
             }
