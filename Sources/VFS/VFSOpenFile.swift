@@ -37,4 +37,6 @@ struct VFSWritingFile: Sendable {
     var highestEnd: UInt64
     /// The first failure; a failed upload is aborted on close.
     var failure: VFSError?
+    /// Attributes set through the handle, applied once the upload is published.
+    var pendingAttributes: VFSAttributeChanges? = nil
 }

@@ -15,9 +15,13 @@ extension VFSSession {
         if let size = changes.size, let maximum = self.limits.maximumFileSize, size > maximum {
             throw VFSError(.fileTooLarge, "\(path) may not exceed \(maximum) bytes")
         }
-        let resolved = self.mounts.resolve(path)
+        try await self.applyAttributes(changes, at: self.mounts.resolve(path))
+    }
+
+    /// Applies attribute changes in the backend, without checking permissions.
+    func applyAttributes(_ changes: VFSAttributeChanges, at resolved: VFSResolvedPath) async throws {
         guard let setter = resolved.storage as? any AttributeSetting else {
-            throw VFSError(.unsupported, "the storage behind \(path) cannot change attributes")
+            throw VFSError(.unsupported, "the storage behind \(resolved.mountPoint) cannot change attributes")
         }
         let target = resolved.storagePath
         try await translatingErrors {

@@ -59,14 +59,25 @@ extension VFSSession {
         guard from.mountPoint == to.mountPoint else {
             throw VFSError(.unsupported, "\(source) and \(destination) are on different mounts")
         }
-        guard let mover = from.storage as? any ServerSideMoving else {
-            throw VFSError(.unsupported, "the storage behind \(source) cannot rename")
-        }
         if !noReplace, try await self.existingKind(destination) != nil {
             try self.permissions.check(.overwrite, path: destination)
         }
-        try await translatingErrors {
-            try await mover.move(from.storagePath, to: to.storagePath, ifExists: noReplace ? .fail : .replace)
+        let policy: DestinationConflictPolicy = noReplace ? .fail : .replace
+        if let mover = from.storage as? any ServerSideMoving {
+            try await translatingErrors { try await mover.move(from.storagePath, to: to.storagePath, ifExists: policy) }
+        } else if let copier = from.storage as? any ServerSideCopying {
+            // Object stores rename a file as copy-then-delete. The copy is complete before the source goes, so a
+            // failure in between leaves both names rather than neither. Directories cannot be renamed this way.
+            let kind = try await self.existingKind(source)
+            guard kind != .directory else {
+                throw VFSError(.unsupported, "the storage behind \(source) cannot rename directories")
+            }
+            try await translatingErrors {
+                try await copier.copy(from.storagePath, to: to.storagePath, ifExists: policy)
+                try await from.storage.removeFile(from.storagePath)
+            }
+        } else {
+            throw VFSError(.unsupported, "the storage behind \(source) cannot rename")
         }
         await self.emit(.renamed(from: source, to: destination))
     }

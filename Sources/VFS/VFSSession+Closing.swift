@@ -41,6 +41,12 @@ extension VFSSession {
             case .sequential(let upload):
                 size = try await upload.finish()
             }
+            if let pending = file.pendingAttributes {
+                // The file is published: its bytes are safe under its name. Support and permission were checked
+                // when the attributes were set, so what can still fail here is a race with another client, and
+                // failing the close would misreport a complete upload as lost.
+                try? await self.applyAttributes(pending, at: file.resolved)
+            }
             await self.emit(.uploadCompleted(path: file.path, bytes: size, duration: .now - file.opened))
         } catch {
             let converted = VFSError.converting(error)

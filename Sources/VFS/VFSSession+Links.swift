@@ -45,3 +45,26 @@ extension VFSSession {
         return try await translatingErrors { try await links.readSymlink(resolved.storagePath) }
     }
 }
+
+extension VFSSession {
+    /// Creates a hard link: a second name for an existing file. Needs ``VFSPermission/symlink`` at the new name
+    /// and ``VFSPermission/download`` on the file, and both names in the same mount.
+    ///
+    /// - Parameters:
+    ///   - path: The new name (a user path).
+    ///   - existing: The file it names.
+    /// - Throws: ``VFSError`` (`unsupported` without hard links or across mounts, `alreadyExists`…).
+    public func hardLink(at path: FerryPath, to existing: FerryPath) async throws {
+        try self.permissions.check(.symlink, path: path)
+        try self.permissions.check(.download, path: existing)
+        let link = self.mounts.resolve(path)
+        let source = self.mounts.resolve(existing)
+        guard link.mountPoint == source.mountPoint else {
+            throw VFSError(.unsupported, "\(path) and \(existing) are on different mounts")
+        }
+        guard let links = link.storage as? any HardLinking else {
+            throw VFSError(.unsupported, "the storage behind \(path) has no hard links")
+        }
+        try await translatingErrors { try await links.createHardLink(at: link.storagePath, to: source.storagePath) }
+    }
+}

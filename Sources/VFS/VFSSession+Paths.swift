@@ -7,7 +7,7 @@ extension VFSSession {
     /// - Parameter input: The path as written; relative paths start at ``home``.
     /// - Returns: The absolute user path; `..` never climbs above `/`.
     /// - Throws: ``VFSError`` with code ``VFSError/Code/invalidArgument`` for NUL, bad UTF-8 or a path too long.
-    public func realpath(_ input: String) throws -> FerryPath {
+    public nonisolated func realpath(_ input: String) throws -> FerryPath {
         do {
             return try FerryPath(parsing: input, relativeTo: self.home)
         } catch {
@@ -20,7 +20,7 @@ extension VFSSession {
     /// - Parameter bytes: The path as sent.
     /// - Returns: The absolute user path.
     /// - Throws: ``VFSError`` with code ``VFSError/Code/invalidArgument`` for a malformed path.
-    public func realpath(bytes: some Collection<UInt8>) throws -> FerryPath {
+    public nonisolated func realpath(bytes: some Collection<UInt8>) throws -> FerryPath {
         do {
             return try FerryPath(parsing: bytes, relativeTo: self.home)
         } catch {

@@ -9,15 +9,15 @@ import Storage
 /// connection ends, which discards every upload still open.
 public actor VFSSession {
     /// The user's name, as events report it.
-    public let user: String
+    public nonisolated let user: String
     /// Where relative paths start.
-    public let home: FerryPath
+    public nonisolated let home: FerryPath
     /// The user's mounts.
-    public let mounts: VFSMountTable
+    public nonisolated let mounts: VFSMountTable
     /// The user's permissions.
-    public let permissions: VFSPermissions
+    public nonisolated let permissions: VFSPermissions
     /// The session's limits.
-    public let limits: VFSLimits
+    public nonisolated let limits: VFSLimits
     let events: any VFSEventSink
 
     var handles: [UInt64: VFSOpenFile] = [:]

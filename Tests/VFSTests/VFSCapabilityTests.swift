@@ -8,9 +8,10 @@ import VFS
     @Test func whatAnObjectStoreLacksIsUnsupported() async throws {
         let storage = MemoryObjectStorage()
         try await storage.write(try path("/o"), bytes: buffer("o"))
+        try await storage.write(try path("/d/x"), bytes: buffer("x"))
         let session = try makeSession(storage)
         let attempts: [(String, @Sendable () async throws -> Void)] = [
-            ("rename", { try await session.rename(try path("/o"), to: try path("/p")) }),
+            ("rename a directory", { try await session.rename(try path("/d"), to: try path("/e")) }),
             ("symlink", { try await session.symlink(at: try path("/l"), target: "o") }),
             ("readlink", { _ = try await session.readSymlink(try path("/o")) }),
             ("chmod", { try await session.setAttributes(try path("/o"), VFSAttributeChanges(permissions: 0o600)) }),
@@ -21,6 +22,24 @@ import VFS
             #expect(error?.code == .unsupported, "\(name)")
         }
         #expect(try await contents(storage, "/o") == "o")
+        #expect(try await contents(storage, "/d/x") == "x")
+    }
+
+    @Test func anObjectStoreRenamesAFileByCopyingThenDeleting() async throws {
+        let storage = MemoryObjectStorage()
+        try await storage.write(try path("/a"), bytes: buffer("A"))
+        try await storage.write(try path("/b"), bytes: buffer("B"))
+        let session = try makeSession(storage)
+        let clash = await #expect(throws: VFSError.self) {
+            try await session.rename(try path("/a"), to: try path("/b"), noReplace: true)
+        }
+        #expect(clash?.code == .alreadyExists)
+        #expect(try await contents(storage, "/a") == "A")
+        try await session.rename(try path("/a"), to: try path("/b"))
+        #expect(try await contents(storage, "/b") == "A")
+        #expect(try await exists(storage, "/a") == false)
+        try await session.rename(try path("/b"), to: try path("/c"), noReplace: true)
+        #expect(try await contents(storage, "/c") == "A")
     }
 
     @Test func aPOSIXBackendOffersThemAll() async throws {

@@ -11,14 +11,14 @@ import VFS
             permissions: .all,
             home: try path("/home/alice")
         )
-        #expect(try await session.realpath("") == (try path("/home/alice")))
-        #expect(try await session.realpath("docs/../a.txt") == (try path("/home/alice/a.txt")))
-        #expect(try await session.realpath("../../../..") == .root)
-        #expect(try await session.realpath("/etc//passwd") == (try path("/etc/passwd")))
-        #expect(try await session.realpath(bytes: Array("x".utf8)) == (try path("/home/alice/x")))
-        let error = await #expect(throws: VFSError.self) { _ = try await session.realpath("a\0b") }
+        #expect(try session.realpath("") == (try path("/home/alice")))
+        #expect(try session.realpath("docs/../a.txt") == (try path("/home/alice/a.txt")))
+        #expect(try session.realpath("../../../..") == .root)
+        #expect(try session.realpath("/etc//passwd") == (try path("/etc/passwd")))
+        #expect(try session.realpath(bytes: Array("x".utf8)) == (try path("/home/alice/x")))
+        let error = #expect(throws: VFSError.self) { _ = try session.realpath("a\0b") }
         #expect(error?.code == .invalidArgument)
-        let utf8 = await #expect(throws: VFSError.self) { _ = try await session.realpath(bytes: [0xFF]) }
+        let utf8 = #expect(throws: VFSError.self) { _ = try session.realpath(bytes: [0xFF]) }
         #expect(utf8?.code == .invalidArgument)
     }
 
