@@ -16,6 +16,11 @@ public struct SSHServerConfiguration: Sendable {
     public var maximumConnections: Int = 1000
     /// How often the re-key time budget is checked.
     public var rekeyCheckInterval: TimeAmount = .seconds(30)
+    /// A connection that receives nothing for this long is closed; `nil` keeps idle connections open.
+    public var idleTimeout: TimeAmount? = nil
+    /// Decides, right after accept, whether a connection from an address may proceed (per-address limits,
+    /// bans). `nil` admits everyone up to ``maximumConnections``.
+    public var admission: (@Sendable (SocketAddress?) -> SSHAdmission)? = nil
 
     /// Creates a configuration; `connection.role` is forced to `.server`.
     public init(connection: SSHConnectionConfiguration) {
@@ -23,4 +28,12 @@ public struct SSHServerConfiguration: Sendable {
         connection.role = .server
         self.connection = connection
     }
+}
+
+/// Whether a new connection may proceed.
+public enum SSHAdmission: Sendable {
+    /// Serve it; `release` is called once when it closes.
+    case accept(release: @Sendable () -> Void)
+    /// Close it at once; the reason is logged.
+    case refuse(reason: String)
 }

@@ -28,6 +28,7 @@ final class SSHServerConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
     private var keyExchangeStarted: NIODeadline?
     private var isReading = false
     private var remoteAddress: SocketAddress?
+    private var lastReceived = NIODeadline.now()
 
     init(
         configuration: SSHServerConfiguration,
@@ -47,7 +48,7 @@ final class SSHServerConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
         self.context = context
         self.remoteAddress = context.channel.remoteAddress
         self.logger[metadataKey: "ferry.conn"] = "\(ObjectIdentifier(self).hashValue & 0xFFFF_FFFF)"
-        if let address = self.remoteAddress { self.logger[metadataKey: "ferry.client"] = "\(address)" }
+        if let address = self.remoteAddress { self.logger[metadataKey: "ferry.client"] = "\(address.hostAndPort)" }
         if context.channel.isActive { self.start(context: context) }
     }
 
@@ -65,7 +66,10 @@ final class SSHServerConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
             guard handler.engine.authenticatedUsername == nil else { return }
             handler.fail(SSHError(.limitExceeded, "authentication timed out"))
         }
-        let interval = min(self.configuration.rekeyCheckInterval, self.configuration.keyExchangeTimeout)
+        var interval = min(self.configuration.rekeyCheckInterval, self.configuration.keyExchangeTimeout)
+        if let idle = self.configuration.idleTimeout {
+            interval = min(interval, .nanoseconds(max(idle.nanoseconds / 4, 1_000_000)))
+        }
         self.maintenanceTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             loopBound.value.maintenance()
         }
@@ -83,12 +87,18 @@ final class SSHServerConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
         } else {
             self.keyExchangeStarted = nil
         }
+        if let idle = self.configuration.idleTimeout, NIODeadline.now() - self.lastReceived > idle {
+            self.logger.info("closing an idle connection")
+            self.fail(SSHError(.limitExceeded, "idle for longer than the idle timeout"))
+            return
+        }
         self.engine.checkRekeyBudget()
         self.flushOutput()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = self.unwrapInboundIn(data)
+        self.lastReceived = .now()
         self.isReading = true
         defer { self.isReading = false }
         do {
@@ -247,6 +257,7 @@ final class SSHServerConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
                 for: program,
                 username: session.channel.username,
                 environment: session.environment,
+                clientAddress: self.remoteAddress,
                 eventLoop: context.eventLoop
             )
         else {

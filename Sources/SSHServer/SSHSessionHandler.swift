@@ -42,6 +42,28 @@ public protocol SSHSessionHandlerFactory: Sendable {
         environment: [String: String],
         eventLoop: any EventLoop
     ) -> (any SSHSessionHandler)?
+
+    /// Like ``makeHandler(for:username:environment:eventLoop:)``, also told where the client connects from.
+    /// The default forwards to that method.
+    func makeHandler(
+        for program: SSHSessionProgram,
+        username: String,
+        environment: [String: String],
+        clientAddress: SocketAddress?,
+        eventLoop: any EventLoop
+    ) -> (any SSHSessionHandler)?
+}
+
+extension SSHSessionHandlerFactory {
+    public func makeHandler(
+        for program: SSHSessionProgram,
+        username: String,
+        environment: [String: String],
+        clientAddress: SocketAddress?,
+        eventLoop: any EventLoop
+    ) -> (any SSHSessionHandler)? {
+        self.makeHandler(for: program, username: username, environment: environment, eventLoop: eventLoop)
+    }
 }
 
 /// The server side of one session channel, handed to an ``SSHSessionHandler``.
