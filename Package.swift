@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure SSH wire codec: primitives and every message. NIOCore only.
@@ -94,6 +97,13 @@ let package = Package(
                 "SSHConnection",
                 "SSHServer",
                 "SSHClient",
+                "Accounts",
+                "AccountsSQLite",
+                "FerryCore",
+                "FerryRuntime",
+                "SFTPServer",
+                "VFS",
+                "StorageLocal",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -169,6 +179,60 @@ let package = Package(
             name: "FerryFuzzConnection",
             dependencies: [
                 "SSHConnection", "SSHKeys", "SSHProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The SFTP v3 server: request dispatch onto a VFS session, status mapping, and the glue to an SSH
+        // session channel or a pair of pipes (stdio mode).
+        .target(
+            name: "SFTPServer",
+            dependencies: [
+                "SFTPProtocol", "VFS", "FerryCore", "Storage", "SSHServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The embedded SQLite stores (GRDB): users and the transfer log.
+        .target(
+            name: "AccountsSQLite",
+            dependencies: [
+                "Accounts", "SSHKeys",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        // Composition root: configuration (YAML file + environment) → services.
+        .target(
+            name: "FerryRuntime",
+            dependencies: [
+                "Accounts", "AccountsSQLite", "SSHKeys", "SSHConnection", "SSHServer", "SFTPServer",
+                "VFS", "FerryCore", "Storage", "StorageLocal", "StorageMemory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SFTPServerTests",
+            dependencies: [
+                "SFTPServer", "SFTPProtocol", "VFS", "FerryCore", "Storage", "StorageMemory", "StorageLocal",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AccountsSQLiteTests",
+            dependencies: ["AccountsSQLite", "Accounts", "SSHKeys"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryRuntimeTests",
+            dependencies: [
+                "FerryRuntime", "Accounts", "SSHServer",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict

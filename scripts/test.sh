@@ -9,7 +9,7 @@
 #                               (default: ${XDG_CACHE_HOME:-$HOME/.cache}/ferry-tests/venv)
 #
 # Installed once, quickly skipped when present:
-#   Debian: openssh-client, openssh-server (only /usr/sbin/sshd with private configs is used; the
+#   Debian: libcrypt-dev, libsqlite3-dev, rclone, lftp, openssh-client, openssh-server (only /usr/sbin/sshd with private configs is used; the
 #           package's own service is kept from starting), sshpass, curl, python3 + python3-venv
 #   PyPI (into the virtualenv above): paramiko, asyncssh, cryptography
 set -euo pipefail
@@ -35,7 +35,7 @@ package_installed() {
 }
 
 install_debian_packages() {
-    local wanted=(openssh-client openssh-server sshpass curl python3 python3-venv libcrypt-dev whois)
+    local wanted=(openssh-client openssh-server sshpass curl python3 python3-venv libcrypt-dev libsqlite3-dev whois rclone lftp)
     local missing=()
     local pkg
     for pkg in "${wanted[@]}"; do

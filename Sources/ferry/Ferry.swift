@@ -6,7 +6,9 @@ struct Ferry: AsyncParsableCommand {
         commandName: "ferry",
         abstract: "Ferry moves files over SFTP and SSH.",
         subcommands: [
-            KeygenCommand.self, SSHServeCommand.self, SSHCommand.self, UserCommand.self, TransfersCommand.self,
+            ServeCommand.self,
+            KeygenCommand.self, SSHServeCommand.self, SSHCommand.self, SFTPServerCommand.self, UserCommand.self,
+            TransfersCommand.self,
         ]
     )
 }
