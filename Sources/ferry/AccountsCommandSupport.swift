@@ -1,9 +1,11 @@
 import Accounts
 import AccountsSQLite
 import ArgumentParser
+import FerryRuntime
 import Foundation
 import SSHKeys
 import SSHProtocol
+import VFS
 
 #if canImport(Glibc)
 import Glibc
@@ -102,10 +104,8 @@ extension UserStore {
 /// Parsing of command-line values shared by the account commands.
 enum AccountArguments {
     /// Permission names a user may be given, as the file system layer defines them.
-    static let permissionNames = [
-        "list", "download", "upload", "overwrite", "delete", "rename", "createDirectories", "removeDirectories",
-        "setAttributes", "symlink",
-    ]
+    /// The words `--permissions` takes, for help texts.
+    static let permissionNames = ["all", "read-only", "R", "W", "RW"] + VFSPermission.allCases.map(\.rawValue)
 
     /// What `--read-only` grants.
     static let readOnlyPermissions = ["list", "download"]
@@ -118,17 +118,18 @@ enum AccountArguments {
         }
     }
 
-    /// A comma-separated permission list, each name checked.
+    /// A comma-separated permission list, each word checked with the rules the server applies (see
+    /// ``UserPermissions``): names, shortcuts, and `/FOLDER=WORD+WORD` scopes.
     static func permissions(_ list: String) throws -> [String] {
         var permissions: [String] = []
         for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-            let name = item.trimmingCharacters(in: .whitespaces)
-            guard let known = Self.permissionNames.first(where: { $0.lowercased() == name.lowercased() }) else {
-                throw CommandFailure(
-                    "unknown permission '\(name.prefix(40))' (known: \(Self.permissionNames.joined(separator: ", ")))"
-                )
+            let word = item.trimmingCharacters(in: .whitespaces)
+            do {
+                _ = try UserPermissions.parse([word])
+            } catch {
+                throw CommandFailure("\(error)")
             }
-            if !permissions.contains(known) { permissions.append(known) }
+            if !permissions.contains(word) { permissions.append(word) }
         }
         return permissions
     }
