@@ -10,4 +10,5 @@ extension LocalStorage: Symlinking {}
 extension LocalStorage: HardLinking {}
 extension LocalStorage: AttributeSetting {}
 extension LocalStorage: SpaceReporting {}
+extension LocalStorage: ReadHandleOpening {}
 #endif

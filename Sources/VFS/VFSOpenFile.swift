@@ -14,6 +14,8 @@ struct VFSReadingFile: Sendable {
     var resolved: VFSResolvedPath
     var opened: ContinuousClock.Instant
     var bytesRead: UInt64 = 0
+    /// The open file, on backends that can keep one (``ReadHandleOpening``); otherwise reads go by path.
+    var handle: (any ReadHandle)? = nil
 }
 
 /// Where an upload's bytes go.

@@ -14,6 +14,7 @@ extension VFSSession {
         }
         switch file {
         case .reading(let reading):
+            await reading.handle?.close()
             await self.emit(
                 .downloadCompleted(path: reading.path, bytes: reading.bytesRead, duration: .now - reading.opened)
             )
@@ -72,6 +73,9 @@ extension VFSSession {
 
     /// Releases what an open file holds without publishing anything.
     static func discard(_ file: VFSOpenFile) async {
+        if case .reading(let reading) = file {
+            await reading.handle?.close()
+        }
         guard case .writing(let writing) = file else { return }
         switch writing.target {
         case .randomAccess(let target):

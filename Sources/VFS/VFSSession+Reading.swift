@@ -15,7 +15,12 @@ extension VFSSession {
             guard attributes.kind != .directory else {
                 throw VFSError(.isADirectory, "\(path) is a directory")
             }
-            let file = VFSReadingFile(path: path, resolved: self.mounts.resolve(path), opened: .now)
+            let resolved = self.mounts.resolve(path)
+            var file = VFSReadingFile(path: path, resolved: resolved, opened: .now)
+            if let opener = resolved.storage as? any ReadHandleOpening {
+                // One open file for the whole download: it sees one version even if the name is replaced.
+                file.handle = try await translatingErrors { try await opener.openForReading(resolved.storagePath) }
+            }
             return .reading(file)
         }
     }
@@ -34,7 +39,10 @@ extension VFSSession {
         switch self.handles[handle.id] {
         case .reading(let file):
             let bytes = try await translatingErrors {
-                try await file.resolved.storage.read(file.resolved.storagePath, at: offset, count: count)
+                if let handle = file.handle {
+                    return try await handle.read(at: offset, count: count)
+                }
+                return try await file.resolved.storage.read(file.resolved.storagePath, at: offset, count: count)
             }
             if case .reading(var current) = self.handles[handle.id] {
                 current.bytesRead += UInt64(bytes.readableBytes)
