@@ -1,0 +1,424 @@
+import Crypto
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ferry serve` against hostile paths, killed clients and servers, crowds, shutdowns, bans and limits, with
+/// OpenSSH's sftp (and paramiko where raw bytes are needed) on 127.0.0.1.
+@Suite("ferry serve robustness and security", .serialized, .timeLimit(.minutes(10)))
+struct ServeRobustnessTests {
+    // MARK: - Escapes
+
+    @Test("OpenSSH sftp stays in the user's folder: .., absolute paths, links made through SFTP or planted")
+    func escapesWithOpenSSH() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-escape")
+        let server = try await FerryServeProcess.start(in: directory, users: "alice:escape-pass-1")
+        let outside = try directory.makeDirectory("outside")
+        let home = server.userDirectory("alice")
+        try FileManager.default.createSymbolicLink(atPath: home + "/planted", withDestinationPath: "/etc")
+        let got = try directory.makeDirectory("got")
+        let harmless = try directory.write("harmless\n", to: "harmless.txt")
+        let planted = "ferry-escape-\(UUID().uuidString)"
+        let client = try Self.passwordClient(server, directory, user: "alice", password: "escape-pass-1")
+        let commands = [
+            "-get ../../../../etc/passwd \(got)/1", "-get /../etc/passwd \(got)/2", "-get /etc/passwd \(got)/3",
+            "-get ./../../etc/passwd \(got)/4", "-ls /..", "-ls -la /..", "-ls /../../etc", "cd ..", "pwd",
+            "cd ../../..", "pwd", "-cd /etc", "-cd planted", "pwd", "-ln -s /etc/passwd link", "-get link \(got)/5",
+            "-ln -s ../../.. up", "-ls up", "-get planted/passwd \(got)/6", "-ls planted/", "-ls -l planted/passwd",
+            "-get -r planted \(got)/7", "-put \(harmless) ../../../outside/x", "-put \(harmless) planted/\(planted)",
+            "-mkdir ../../../outside/d", "-rename link ../../../outside/moved", "pwd",
+        ]
+        let result = try await TestProcess.run(try client.sftp(batch: commands))
+        #expect(result.succeeded, "\(result)")
+        let pwds = result.stdoutText.split(separator: "\n").filter { $0.hasPrefix("Remote working directory:") }
+        #expect(pwds == Array(repeating: "Remote working directory: /", count: 4), "\(result)")
+        try Self.expectNoHostFiles(in: result.stdoutText + result.stderrText)
+        for file in try Self.regularFiles(under: got) {
+            try Self.expectNoHostFiles(
+                in: String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self)
+            )
+        }
+        #expect(!Self.exists(home + "/up"), "a link leaving the root was created")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        #expect(!Self.exists("/etc/" + planted))
+        try await Self.expectStillServing(server, client, directory)
+        try await server.stop()
+    }
+
+    @Test("Raw SFTP paths stay in the user's folder: NUL bytes, .., overlong and odd Unicode names, links")
+    func escapesWithRawPaths() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-raw")
+        let server = try await FerryServeProcess.start(in: directory, users: "alice:escape-pass-2")
+        let outside = try directory.makeDirectory("outside")
+        let home = server.userDirectory("alice")
+        try FileManager.default.createSymbolicLink(atPath: home + "/planted", withDestinationPath: "/etc")
+        let report = try await Self.probe(
+            server,
+            user: "alice",
+            password: "escape-pass-2",
+            ["escape", "--planted", "planted", "--outside", outside]
+        )
+        #expect(report["ok"] as? Bool == true, "\(report)")
+        let steps = Dictionary(
+            (report["steps"] as? [[String: Any]] ?? []).map { (($0["step"] as? String) ?? "", $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        let transcript = String(describing: report)
+        for (name, step) in steps {
+            if let data = (step["data"] as? String).flatMap({ Data(base64Encoded: $0) }) {
+                try Self.expectNoHostFiles(in: String(decoding: data, as: UTF8.self), context: name)
+            }
+            if let names = step["names"] as? [String] {
+                try Self.expectNoHostFiles(in: names.joined(separator: "\n"), context: name)
+            }
+        }
+        func succeeded(_ step: String) -> Bool { steps[step]?["ok"] as? Bool == true }
+        func read(_ step: String) -> String? {
+            (steps[step]?["data"] as? String).flatMap { Data(base64Encoded: $0) }.map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+        #expect(steps["getcwd"]?["value"] as? String == "/", "\(transcript)")
+        #expect(steps["realpath .."]?["value"] as? String == "/", "\(transcript)")
+        #expect(steps["realpath /../.."]?["value"] as? String == "/", "\(transcript)")
+        for step in [
+            "read ../../../../etc/passwd", "read /../etc/passwd", "read /etc/passwd", "read absolute link",
+            "read relative link", "read planted", "list planted", "stat planted passwd", "write planted",
+            "write through outside link", "symlink up", "symlink relative passwd", "write nul", "read passwd nul",
+            "read dots nul", "mkdir nul", "write overlong", "mkdir overlong", "write overlong path",
+        ] {
+            #expect(steps[step] != nil && !succeeded(step), "\(step) should fail: \(steps[step] ?? [:])")
+        }
+        #expect(read("read nfc") == "nfc", "\(transcript)")
+        #expect(read("read nfd") == "nfd", "\(transcript)")
+        #expect(read("read rtl") == "rtl", "\(transcript)")
+        #expect(succeeded("list root"), "\(transcript)")
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: home).map { Array($0.utf8) })
+        #expect(names.contains(Array("caf\u{E9}.txt".utf8)))
+        #expect(names.contains(Array("cafe\u{301}.txt".utf8)))
+        #expect(names.contains(Array("invoice\u{202E}gnp.exe".utf8)))
+        for name in try FileManager.default.contentsOfDirectory(atPath: home) {
+            #expect(!name.hasPrefix("nul") && !name.hasPrefix("dir") && name.utf8.count <= 255, "\(name)")
+        }
+        #expect(!Self.exists(home + "/up"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        let client = try Self.passwordClient(server, directory, user: "alice", password: "escape-pass-2")
+        try await Self.expectStillServing(server, client, directory)
+        try await server.stop()
+    }
+
+    @Test("A folder swapped for a link to outside during an upload: the outside receives nothing")
+    func symlinkSwappedDuringUpload() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-swap")
+        let server = try await FerryServeProcess.start(in: directory, users: "alice:swap-pass-3")
+        let home = server.userDirectory("alice")
+        for (index, relative) in [false, true].enumerated() {
+            let outside = try directory.makeDirectory("outside-\(index)")
+            let folder = "dir\(index)"
+            try FileManager.default.createDirectory(atPath: home + "/" + folder, withIntermediateDirectories: false)
+            let go = directory.path("go-\(index)")
+            let peer = try TestProcess.start(
+                Self.probeCommand(
+                    server,
+                    user: "alice",
+                    password: "swap-pass-3",
+                    ["upload", "--path", folder + "/file", "--first", "1048576", "--size", "8388608", "--go", go]
+                )
+            )
+            defer { peer.terminate(grace: .zero) }
+            _ = try await peer.waitForLine(prefix: "STARTED", timeout: .seconds(60))
+            #expect(!Self.uploadTemporaries(in: home + "/" + folder, name: "file").isEmpty)
+            try FileManager.default.moveItem(atPath: home + "/" + folder, toPath: home + "/" + folder + ".orig")
+            let target = relative ? "../../../outside-\(index)" : outside
+            try FileManager.default.createSymbolicLink(atPath: home + "/" + folder, withDestinationPath: target)
+            try directory.write("", to: "go-\(index)")
+            let finished = try await peer.waitForExit(timeout: .seconds(120))
+            let line = finished.stdoutText.split(separator: "\n").last(where: { $0.hasPrefix("{") }) ?? ""
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty, "\(line)")
+            let kept = try FileManager.default.contentsOfDirectory(atPath: home + "/" + folder + ".orig")
+            print(
+                "swap (\(relative ? "relative" : "absolute") link): client reported \(line); original folder holds \(kept)"
+            )
+            let client = try Self.passwordClient(server, directory, user: "alice", password: "swap-pass-3")
+            let harmless = try directory.write("harmless\n", to: "harmless.txt")
+            let again = try await TestProcess.run(try client.sftp(batch: ["put \(harmless) \(folder)/new"]))
+            #expect(!again.succeeded, "an upload through a link to outside was accepted: \(again)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        }
+        let client = try Self.passwordClient(server, directory, user: "alice", password: "swap-pass-3")
+        try await Self.expectStillServing(server, client, directory)
+        try await server.stop()
+    }
+
+    // MARK: - Permissions
+
+    @Test("A read-only user: every change fails with permission denied and the folder is unchanged on disk")
+    func readOnlyUser() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-readonly")
+        let server = try await FerryServeProcess.start(in: directory, users: "seed:unused-pass")
+        try await server.addUser("reader", password: "read-pass-4", permissions: "list,download")
+        let home = server.userDirectory("reader")
+        try FileManager.default.createDirectory(atPath: home + "/sub/deeper", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/empty", withIntermediateDirectories: true)
+        try Data("first file\n".utf8).write(to: URL(fileURLWithPath: home + "/a.txt"))
+        try Data((0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(
+            to: URL(fileURLWithPath: home + "/sub/b.bin")
+        )
+        try Data("deep\n".utf8).write(to: URL(fileURLWithPath: home + "/sub/deeper/c.txt"))
+        try FileManager.default.createSymbolicLink(atPath: home + "/link", withDestinationPath: "a.txt")
+        let before = try Self.snapshot(home)
+        let local = try directory.write("new content\n", to: "new.txt")
+        let longer = try directory.write(Data(count: 100_000), to: "longer.bin")
+        let back = directory.path("back.txt")
+        let client = try Self.passwordClient(server, directory, user: "reader", password: "read-pass-4")
+        let changes = [
+            "put \(local) new.txt", "put \(local) a.txt", "reput \(longer) sub/b.bin", "rm a.txt", "rm sub/b.bin",
+            "rename a.txt renamed.txt", "rename sub moved", "mkdir newdir", "mkdir sub/newdir", "rmdir empty",
+            "chmod 600 a.txt", "chmod 700 sub", "ln -s a.txt link2", "ln a.txt hard", "rm link",
+        ]
+        for change in changes {
+            let result = try await TestProcess.run(try client.sftp(batch: [change]))
+            #expect(!result.succeeded, "\(change) was allowed: \(result)")
+            #expect(result.stderrText.contains("Permission denied"), "\(change): \(result)")
+        }
+        let reading = try await TestProcess.run(try client.sftp(batch: ["ls -la", "get a.txt \(back)", "ls sub"]))
+        #expect(reading.succeeded, "\(reading)")
+        #expect(FileManager.default.contents(atPath: back) == Data("first file\n".utf8))
+        #expect(try Self.snapshot(home) == before)
+        try await server.stop()
+    }
+
+    // MARK: - Killed clients and servers
+
+    @Test("A client killed with SIGKILL mid-upload: nothing under the name, the temporary file goes, a retry works")
+    func clientKilledMidUpload() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-killclient")
+        let server = try await FerryServeProcess.start(in: directory, users: "killer:kill-pass-5")
+        let home = server.userDirectory("killer")
+        let big = directory.path("big.bin")
+        try await TestData.writeRandom(size: 200 << 20, to: big)
+        let client = try Self.passwordClient(server, directory, user: "killer", password: "kill-pass-5")
+        let upload = try TestProcess.start(try client.sftp(batch: ["put \(big) big.bin"]))
+        defer { upload.terminate(grace: .zero) }
+        let started = try await Self.eventually(timeout: .seconds(60)) {
+            Self.uploadTemporaries(in: home, name: "big.bin").contains { Self.size(home + "/" + $0) >= 1 << 20 }
+        }
+        #expect(started, "no temporary upload file appeared: \(upload.stderrText)")
+        upload.terminate(grace: .zero)  // SIGKILL to sftp and its ssh
+        #expect(!Self.exists(home + "/big.bin"))
+        let cleaned = try await Self.eventually(timeout: .seconds(15)) {
+            Self.uploadTemporaries(in: home, name: "big.bin").isEmpty
+        }
+        #expect(cleaned, "temporary file left: \(Self.uploadTemporaries(in: home, name: "big.bin"))")
+        #expect(!Self.exists(home + "/big.bin"))
+        let small = try directory.write("second try\n", to: "small.txt")
+        try await TestProcess.run(try client.sftp(batch: ["put \(small) big.bin"])).requireSuccess()
+        #expect(FileManager.default.contents(atPath: home + "/big.bin") == Data("second try\n".utf8))
+        let uploads = try await server.transfers(user: "killer").filter { $0["action"] as? String == "upload" }
+        print("client killed: upload records \(uploads)")
+        try await server.stop()
+    }
+
+    @Test("The server killed with SIGKILL mid-upload: after a restart on the same data, nothing under the name")
+    func serverKilledMidUpload() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-killserver")
+        let users = "crash:crash-pass-6"
+        let server = try await FerryServeProcess.start(in: directory, users: users)
+        let home = server.userDirectory("crash")
+        let big = directory.path("big.bin")
+        try await TestData.writeRandom(size: 200 << 20, to: big)
+        let client = try Self.passwordClient(server, directory, user: "crash", password: "crash-pass-6")
+        let upload = try TestProcess.start(try client.sftp(batch: ["put \(big) big.bin"]))
+        defer { upload.terminate(grace: .zero) }
+        let started = try await Self.eventually(timeout: .seconds(60)) {
+            Self.uploadTemporaries(in: home, name: "big.bin").contains { Self.size(home + "/" + $0) >= 1 << 20 }
+        }
+        #expect(started, "no temporary upload file appeared: \(upload.stderrText)")
+        server.signal(SIGKILL)
+        let killed = try await server.process.waitForExit(timeout: .seconds(30))
+        #expect(killed.terminatedBySignal && killed.status == SIGKILL)
+        let failed = try await upload.waitForExit(timeout: .seconds(60))
+        #expect(!failed.succeeded)
+        #expect(!Self.exists(home + "/big.bin"))
+
+        let restarted = try await FerryServeProcess.start(in: directory, users: users)
+        #expect(!Self.exists(home + "/big.bin"))
+        let stale = Self.uploadTemporaries(in: home, name: "big.bin")
+        print("server killed: after the restart, stale temporary files: \(stale)")
+        let again = try Self.passwordClient(restarted, directory, user: "crash", password: "crash-pass-6")
+        let small = try directory.write("after the crash\n", to: "small.txt")
+        let listing = try await TestProcess.run(try again.sftp(batch: ["put \(small) big.bin", "ls -la"]))
+        #expect(listing.succeeded, "\(listing)")
+        #expect(!listing.stdoutText.contains("ferry-upload"), "\(listing)")
+        #expect(FileManager.default.contents(atPath: home + "/big.bin") == Data("after the crash\n".utf8))
+        try await restarted.stop()
+    }
+
+    // MARK: - Helpers
+
+    /// A file's size, or 0 when it is gone.
+    static func size(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Every entry under `root` (links not followed) with its type, mode, size, modification time and contents.
+    static func snapshot(_ root: String) throws -> [String: String] {
+        var entries: [String: String] = [:]
+        func walk(_ relative: String) throws {
+            let path = relative.isEmpty ? root : root + "/" + relative
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            let type = attributes[.type] as? FileAttributeType
+            var description = "\(type?.rawValue ?? "?") mode=\(attributes[.posixPermissions] ?? "?")"
+            description += " mtime=\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+            switch type {
+            case .typeRegular?:
+                let contents = try Data(contentsOf: URL(fileURLWithPath: path))
+                description += " size=\(contents.count) sha256=\(SHA256.hash(data: contents))"
+            case .typeSymbolicLink?:
+                description += " -> \(try FileManager.default.destinationOfSymbolicLink(atPath: path))"
+            case .typeDirectory?:
+                for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+                    try walk(relative.isEmpty ? name : relative + "/" + name)
+                }
+            default:
+                break
+            }
+            entries[relative.isEmpty ? "." : relative] = description
+        }
+        try walk("")
+        return entries
+    }
+
+    /// A client logging in to `server` as `user` with `password`, checking the server's host keys.
+    static func passwordClient(
+        _ server: FerryServeProcess,
+        _ directory: TemporaryDirectory,
+        user: String,
+        password: String
+    ) throws -> OpenSSHClient {
+        var client = try OpenSSHClient(
+            port: server.port,
+            directory: directory,
+            password: password,
+            knownHostsFile: try server.knownHostsFile()
+        )
+        client.user = user
+        return client
+    }
+
+    /// The command running the paramiko probe against `server`.
+    static func probeCommand(
+        _ server: FerryServeProcess,
+        user: String,
+        password: String,
+        _ arguments: [String]
+    ) throws -> TestCommand {
+        TestCommand(
+            PythonPeer.python,
+            [PythonPeer.peersDirectory + "/sftp_probe.py"] + arguments + [
+                "--port", String(server.port), "--user", user, "--password-env", "FERRY_PROBE_PASSWORD",
+                "--known-hosts", try server.knownHostsFile(),
+            ],
+            environment: [
+                "FERRY_PROBE_PASSWORD": password, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
+            ]
+        )
+    }
+
+    /// Runs the paramiko probe to completion and decodes its JSON line.
+    static func probe(
+        _ server: FerryServeProcess,
+        user: String,
+        password: String,
+        _ arguments: [String]
+    ) async throws -> [String: Any] {
+        let result = try await TestProcess.run(
+            try probeCommand(server, user: user, password: password, arguments),
+            timeout: .seconds(300)
+        )
+        guard let line = result.stdoutText.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else {
+            throw FerryServeError("probe printed no report: \(result)")
+        }
+        return object
+    }
+
+    /// Fails when `text` holds a line of the host's /etc/passwd, or names of files that only /etc has.
+    static func expectNoHostFiles(
+        in text: String,
+        context: String = "",
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        for line in try String(contentsOfFile: "/etc/passwd", encoding: .utf8).split(separator: "\n")
+        where line.count >= 8 {
+            #expect(!text.contains(line), "host /etc/passwd leaked \(context)", sourceLocation: sourceLocation)
+        }
+        for name in ["os-release", "hostname", "nsswitch.conf", "login.defs", "shadow"]
+        where Self.exists("/etc/" + name) {
+            #expect(!text.contains(name), "host /etc listed (\(name)) \(context)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Uploads a file, downloads it back and compares.
+    static func expectStillServing(
+        _ server: FerryServeProcess,
+        _ client: OpenSSHClient,
+        _ directory: TemporaryDirectory,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let payload = Data("still serving \(UUID())\n".utf8)
+        let local = try directory.write(payload, to: "alive-up.txt")
+        let back = directory.path("alive-down.txt")
+        let result = try await TestProcess.run(
+            try client.sftp(batch: ["put \(local) alive.txt", "get alive.txt \(back)", "rm alive.txt"])
+        )
+        #expect(result.succeeded, "\(result)", sourceLocation: sourceLocation)
+        #expect(FileManager.default.contents(atPath: back) == payload, sourceLocation: sourceLocation)
+    }
+
+    /// Whether anything (a link included, dangling or not) has this path.
+    static func exists(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
+    }
+
+    /// Regular files under `root` (links are not followed); `depth` 0 is the folder's own entries.
+    static func regularFiles(under root: String, depth: Int = 8) throws -> [String] {
+        var files: [String] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let path = root + "/" + name
+            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
+            if type == .typeRegular {
+                files.append(path)
+            } else if type == .typeDirectory, depth > 0 {
+                files += try regularFiles(under: path, depth: depth - 1)
+            }
+        }
+        return files
+    }
+
+    /// Hidden temporary files of uploads to `name` in `folder` (`.NAME.ferry-upload-*`).
+    static func uploadTemporaries(in folder: String, name: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+            $0.hasPrefix("." + name + ".ferry-upload-")
+        }
+    }
+
+    /// Polls `condition` until it holds (true) or `timeout` passes (false).
+    static func eventually(
+        timeout: Duration,
+        every interval: Duration = .milliseconds(100),
+        _ condition: () async throws -> Bool
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: interval)
+        }
+        return try await condition()
+    }
+}
