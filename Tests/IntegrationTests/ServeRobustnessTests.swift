@@ -257,6 +257,103 @@ struct ServeRobustnessTests {
         try await restarted.stop()
     }
 
+    // MARK: - Many at once
+
+    @Test(
+        "50 concurrent OpenSSH uploads of 20 MiB with 64 requests in flight: all complete, all recorded",
+        arguments: ["local", "memory-object"]
+    )
+    func fiftyConcurrentUploads(storage: String) async throws {
+        let count = 50
+        let size = 20 << 20
+        let clock = ContinuousClock()
+        let began = clock.now
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-crowd")
+        let server = try await FerryServeProcess.start(
+            in: directory,
+            users: "seed:unused-pass",
+            storage: storage,
+            environment: ["FERRY_LIMITS_MAX_CONNECTIONS_PER_IP": "200"]
+        )
+        let key = try await TestKeyPair.generate(.ed25519, in: directory, comment: "crowd")
+        try await server.addUser("crowd", keys: [key.publicKeyPath])
+        var client = try OpenSSHClient(
+            port: server.port,
+            directory: directory,
+            identityFiles: [key.privateKeyPath],
+            knownHostsFile: try server.knownHostsFile()
+        )
+        client.user = "crowd"
+
+        // One seeded 20 MiB stream; each file differs in its first 64 bytes.
+        let base = directory.path("base.bin")
+        try await TestData.writeDeterministic(size: size, seed: 50, to: base)
+        var contents = try Data(contentsOf: URL(fileURLWithPath: base))
+        var expected: [String: String] = [:]
+        for index in 0..<count {
+            let header =
+                Data(SHA256.hash(data: Data("ferry crowd \(index) a".utf8)))
+                + Data(SHA256.hash(data: Data("ferry crowd \(index) b".utf8)))
+            contents.replaceSubrange(0..<64, with: header)
+            try contents.write(to: URL(fileURLWithPath: directory.path("up-\(index).bin")))
+            expected["up-\(index).bin"] = SHA256.hash(data: contents).hexString
+        }
+        contents = Data()
+        let generated = clock.now
+
+        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+            for index in 0..<count {
+                let batch = try client.sftp(
+                    batch: ["put \(directory.path("up-\(index).bin")) up-\(index).bin"],
+                    extraArguments: ["-R", "64", "-B", "32768"]
+                )
+                group.addTask { try await TestProcess.run(batch, timeout: .seconds(540)) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let uploaded = clock.now
+        for result in results {
+            #expect(result.succeeded, "\(result)")
+        }
+
+        var received: [String: String] = [:]
+        if storage == "local" {
+            for name in expected.keys {
+                let data = try Data(contentsOf: URL(fileURLWithPath: server.userDirectory("crowd") + "/" + name))
+                received[name] = SHA256.hash(data: data).hexString
+            }
+        } else {
+            let downloads = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+                for name in expected.keys {
+                    let batch = try client.sftp(batch: ["get \(name) \(directory.path("down-" + name))"])
+                    group.addTask { try await TestProcess.run(batch, timeout: .seconds(540)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for result in downloads {
+                #expect(result.succeeded, "\(result)")
+            }
+            for name in expected.keys {
+                let data = try Data(contentsOf: URL(fileURLWithPath: directory.path("down-" + name)))
+                received[name] = SHA256.hash(data: data).hexString
+            }
+        }
+        #expect(received == expected)
+
+        let records = try await server.transfers(user: "crowd").filter { $0["action"] as? String == "upload" }
+        #expect(records.count == count)
+        #expect(Set(records.compactMap { $0["path"] as? String }) == Set(expected.keys.map { "/" + $0 }))
+        for record in records {
+            #expect((record["bytes"] as? NSNumber)?.intValue == size, "\(record)")
+            #expect(record["result"] as? String == "ok", "\(record)")
+        }
+        try await server.stop()
+        print(
+            "\(count) × 20 MiB concurrent uploads (\(storage)): data \(generated - began), uploads \(uploaded - generated),"
+                + " whole test \(clock.now - began)"
+        )
+    }
+
     // MARK: - Helpers
 
     /// A file's size, or 0 when it is gone.
@@ -421,4 +518,9 @@ struct ServeRobustnessTests {
         }
         return try await condition()
     }
+}
+
+extension SHA256Digest {
+    /// Lowercase hex.
+    var hexString: String { self.map { String(format: "%02x", $0) }.joined() }
 }
