@@ -11,8 +11,9 @@ public struct SFTPServerOptions: Sendable {
     public var maximumConcurrentRequests: Int = 64
     /// The most entries in one `SSH_FXP_NAME` reply to `READDIR` (OpenSSH sends 100).
     public var directoryEntriesPerReply: Int = 100
-    /// How many entries are fetched from storage at a time for a listing.
-    public var directoryPageSize: Int = 1000
+    /// How many entries are fetched from storage at a time for a listing: large enough that a directory of
+    /// 100,000 entries takes ten storage pages, small enough that an open listing holds a few megabytes.
+    public var directoryPageSize: Int = 10_000
     /// The name shown for a user id in long names and `users-groups-by-id`; `nil` shows the number
     /// (and an empty name in `users-groups-by-id`, which the extension defines as unknown).
     public var userName: @Sendable (UInt32) -> String? = { _ in nil }

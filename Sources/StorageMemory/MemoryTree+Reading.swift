@@ -29,11 +29,16 @@ extension MemoryTree {
         guard directory.kind == .directory else {
             throw FerryError(.notADirectory, "\(path) is not a directory")
         }
-        var keys = directory.children.keys.sorted()
+        // Only the names after the continuation are sorted, so paging through a large directory sorts less
+        // and less.
+        var keys: [NameKey]
         if let continuation {
             let last = NameKey(continuation.token)
-            keys.removeAll { $0 <= last }
+            keys = directory.children.keys.filter { $0 > last }
+        } else {
+            keys = Array(directory.children.keys)
         }
+        keys.sort()
         let page = keys.prefix(pageSize)
         let entries = page.map { FileInfo(name: $0.name, attributes: self.attributes(of: directory.children[$0]!)) }
         let next = keys.count > pageSize ? ListingContinuation(token: page.last!.name) : nil

@@ -293,6 +293,28 @@ struct SFTPNameTests {
         }
     }
 
+    @Test("100,000 entries list completely, in bounded pages")
+    func hundredThousandEntries() async throws {
+        let storage = MemoryStorage()
+        try await storage.makeDirectory(try FerryPath(parsing: "/big"))
+        for index in 0..<100_000 {
+            _ = try await storage.write(try FerryPath(parsing: "/big/f\(index)"), bytes: ByteBuffer())
+        }
+        let client = SFTPTestClient(vfs: try makeVFS(storage))
+        _ = await client.initialize()
+        let opened = await client.call { .opendir(.init(requestID: $0, path: "/big")) }
+        guard case .handle(let handle) = opened else { throw UnexpectedReply(opened) }
+        var seen = Set<String>()
+        while true {
+            let reply = await client.call { .readdir(.init(requestID: $0, handle: handle.handle)) }
+            if reply.statusCode == .eof { break }
+            guard let entries = reply.names, entries.count <= 100 else { throw UnexpectedReply(reply) }
+            for entry in entries { seen.insert(entry.filename.description) }
+        }
+        #expect(seen.count == 100_002)
+        #expect(await client.finish() == nil)
+    }
+
     @Test("long names look like OpenSSH's ls -l lines")
     func longNames() async throws {
         let storage = MemoryStorage()
