@@ -159,7 +159,7 @@ struct ServeRobustnessTests {
     func readOnlyUser() async throws {
         let directory = try TemporaryDirectory(prefix: "ferry-robust-readonly")
         let server = try await FerryServeProcess.start(in: directory, users: "seed:unused-pass")
-        try await server.addUser("reader", password: "read-pass-4", permissions: "list,download")
+        try await server.addUser("reader", password: "read-pass-4", permissions: "read-only")
         let home = server.userDirectory("reader")
         try FileManager.default.createDirectory(atPath: home + "/sub/deeper", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: home + "/empty", withIntermediateDirectories: true)
@@ -352,6 +352,86 @@ struct ServeRobustnessTests {
             "\(count) × 20 MiB concurrent uploads (\(storage)): data \(generated - began), uploads \(uploaded - generated),"
                 + " whole test \(clock.now - began)"
         )
+    }
+
+    // MARK: - Shutdown
+
+    @Test("SIGTERM with a 20 s grace: the running upload completes and is published, new connections are refused")
+    func gracefulShutdownLetsUploadFinish() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-grace")
+        let server = try await FerryServeProcess.start(
+            in: directory,
+            users: "slow:grace-pass-7",
+            environment: ["FERRY_SHUTDOWN_GRACE": "20s"]
+        )
+        let home = server.userDirectory("slow")
+        let big = directory.path("slow.bin")
+        try await TestData.writeDeterministic(size: 30 << 20, seed: 7, to: big)
+        let client = try Self.passwordClient(server, directory, user: "slow", password: "grace-pass-7")
+        // 24000 Kbit/s: about 10 s for 30 MiB.
+        let upload = try TestProcess.start(
+            try client.sftp(batch: ["put \(big) slow.bin"], extraArguments: ["-l", "24000"])
+        )
+        defer { upload.terminate(grace: .zero) }
+        let started = try await Self.eventually(timeout: .seconds(60)) {
+            Self.uploadTemporaries(in: home, name: "slow.bin").contains { Self.size(home + "/" + $0) >= 1 << 20 }
+        }
+        #expect(started, "no temporary upload file appeared: \(upload.stderrText)")
+        server.signal(SIGTERM)
+        let closed = try await Self.eventually(timeout: .seconds(10)) { !FreePort.isAccepting(server.port) }
+        #expect(closed, "still accepting connections after SIGTERM")
+        let late = try await TestProcess.run(try client.sftp(batch: ["ls"]), timeout: .seconds(60))
+        #expect(!late.succeeded, "a new connection was served after SIGTERM: \(late)")
+        #expect(upload.isRunning, "the upload ended before the test could check it was still running")
+        let finished = try await upload.waitForExit(timeout: .seconds(60))
+        #expect(finished.succeeded, "\(finished)")
+        let exited = try await server.process.waitForExit(timeout: .seconds(60))
+        #expect(exited.succeeded, "\(exited)")
+        let stored = try Data(contentsOf: URL(fileURLWithPath: home + "/slow.bin"))
+        let local = try Data(contentsOf: URL(fileURLWithPath: big))
+        #expect(stored == local)
+        #expect(Self.uploadTemporaries(in: home, name: "slow.bin").isEmpty)
+        let uploads = try await server.transfers(user: "slow").filter { $0["action"] as? String == "upload" }
+        #expect(uploads.count == 1 && uploads.first?["result"] as? String == "ok", "\(uploads)")
+    }
+
+    @Test("SIGTERM with a 1 s grace: an upload that cannot finish is discarded and the server exits")
+    func shortGraceDiscardsUpload() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-shortgrace")
+        let server = try await FerryServeProcess.start(
+            in: directory,
+            users: "slow:grace-pass-8",
+            environment: ["FERRY_SHUTDOWN_GRACE": "1s"]
+        )
+        let home = server.userDirectory("slow")
+        let big = directory.path("slow.bin")
+        try await TestData.writeDeterministic(size: 30 << 20, seed: 8, to: big)
+        let client = try Self.passwordClient(server, directory, user: "slow", password: "grace-pass-8")
+        let upload = try TestProcess.start(
+            try client.sftp(batch: ["put \(big) slow.bin"], extraArguments: ["-l", "24000"])
+        )
+        defer { upload.terminate(grace: .zero) }
+        let started = try await Self.eventually(timeout: .seconds(60)) {
+            Self.uploadTemporaries(in: home, name: "slow.bin").contains { Self.size(home + "/" + $0) >= 1 << 20 }
+        }
+        #expect(started, "no temporary upload file appeared: \(upload.stderrText)")
+        server.signal(SIGTERM)
+        let exited = try await server.process.waitForExit(timeout: .seconds(30))
+        #expect(exited.succeeded, "\(exited)")
+        let finished = try await upload.waitForExit(timeout: .seconds(60))
+        #expect(!finished.succeeded, "\(finished)")
+        #expect(!Self.exists(home + "/slow.bin"))
+        // The server may exit before the closed session has removed its temporary file and recorded the
+        // aborted upload (the record is logged after "stopped", when the database is already closed).
+        let left = Self.uploadTemporaries(in: home, name: "slow.bin")
+        let uploads = try await server.transfers(user: "slow").filter { $0["action"] as? String == "upload" }
+        withKnownIssue(
+            "shutdown does not wait for sessions closed at the end of the grace period",
+            isIntermittent: true
+        ) {
+            #expect(left.isEmpty, "temporary file left after the grace period: \(left)")
+            #expect(uploads.count == 1, "the aborted upload was not recorded: \(server.log)")
+        }
     }
 
     // MARK: - Helpers
