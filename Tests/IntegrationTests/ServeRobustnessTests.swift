@@ -434,6 +434,122 @@ struct ServeRobustnessTests {
         }
     }
 
+    // MARK: - Bans and limits
+
+    @Test("Three wrong passwords ban the address for 5 s; the log names the ban but no password")
+    func banAfterFailures() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-ban")
+        let server = try await FerryServeProcess.start(
+            in: directory,
+            users: "target:right-pass-9",
+            environment: ["FERRY_BAN_FAILURES": "3", "FERRY_BAN_WINDOW": "1m", "FERRY_BAN_DURATION": "5s"]
+        )
+        let wrong = ["wrong-pass-Alpha", "wrong-pass-Bravo", "wrong-pass-Charlie"]
+        func attempt(_ password: String) async throws -> ProcessResult {
+            var client = try Self.passwordClient(server, directory, user: "target", password: password)
+            client.options = ["PreferredAuthentications=password"]  // one attempt per connection
+            return try await TestProcess.run(try client.sftp(batch: ["ls"]), timeout: .seconds(60))
+        }
+        for password in wrong {
+            let result = try await attempt(password)
+            #expect(!result.succeeded)
+            #expect(result.stderrText.contains("Permission denied"), "\(result)")
+        }
+        let banned = ContinuousClock.now
+        let refused = try await attempt("right-pass-9")
+        #expect(!refused.succeeded, "the right password was accepted from a banned address: \(refused)")
+        #expect(!refused.stderrText.contains("Permission denied"), "authentication was offered: \(refused)")
+        #expect(server.log.contains("banned"), "\(server.log)")
+        try await Task.sleep(until: banned + .seconds(5))
+        let lifted = try await Self.eventually(timeout: .seconds(20), every: .seconds(1)) {
+            try await attempt("right-pass-9").succeeded
+        }
+        #expect(lifted, "the right password is still refused after the ban: \(server.log)")
+        try await server.stop()
+        for password in wrong + ["right-pass-9"] {
+            #expect(!server.log.contains(password), "the log holds a password")
+        }
+        print("banned connection: \(refused.stderrText)")
+    }
+
+    @Test("An idle sftp session is closed after the idle timeout; a busy one is not")
+    func idleTimeout() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-idle")
+        let server = try await FerryServeProcess.start(
+            in: directory,
+            users: "idler:idle-pass-10",
+            environment: ["FERRY_LIMITS_IDLE_TIMEOUT": "2s"]
+        )
+        let client = try Self.passwordClient(server, directory, user: "idler", password: "idle-pass-10")
+        let idle = try InteractiveSFTP(client, directory: directory, name: "idle")
+        let busy = try InteractiveSFTP(client, directory: directory, name: "busy")
+        defer {
+            idle.close()
+            busy.close()
+        }
+        try Data().write(to: URL(fileURLWithPath: server.userDirectory("idler") + "/marker.txt"))
+        // `ls` asks the server (`pwd` would not): the busy session sends a request every half second.
+        idle.send("ls")
+        busy.send("ls")
+        #expect(try await idle.waitForOutput("marker.txt", count: 1))
+        #expect(try await busy.waitForOutput("marker.txt", count: 1))
+        for round in 2...13 {
+            try await Task.sleep(for: .milliseconds(500))
+            busy.send("ls")
+            #expect(try await busy.waitForOutput("marker.txt", count: round), "\(busy.process.stderrText)")
+        }
+        // Six seconds have passed: the idle session must be gone, the busy one still there. sftp itself waits
+        // for its next command; ssh reports the disconnect, and the next request fails.
+        let disconnected = try await Self.eventually(timeout: .seconds(20)) {
+            idle.process.stderrText.contains("Disconnected from")
+        }
+        #expect(disconnected, "the idle session is still open: \(idle.process.stderrText)")
+        idle.send("ls")
+        let idleResult = try await idle.process.waitForExit(timeout: .seconds(30))
+        #expect(!idleResult.succeeded, "\(idleResult)")
+        #expect(!busy.process.stderrText.contains("Disconnected"), "\(busy.process.stderrText)")
+        #expect(busy.process.isRunning)
+        busy.send("bye")
+        busy.close()
+        let busyResult = try await busy.process.waitForExit(timeout: .seconds(30))
+        #expect(busyResult.succeeded, "\(busyResult)")
+        try await server.stop()
+    }
+
+    @Test("With at most 2 connections per address, a third is refused while two are open")
+    func perAddressLimit() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-perip")
+        let server = try await FerryServeProcess.start(
+            in: directory,
+            users: "many:limit-pass-11",
+            environment: ["FERRY_LIMITS_MAX_CONNECTIONS_PER_IP": "2"]
+        )
+        let client = try Self.passwordClient(server, directory, user: "many", password: "limit-pass-11")
+        let first = try InteractiveSFTP(client, directory: directory, name: "first")
+        let second = try InteractiveSFTP(client, directory: directory, name: "second")
+        defer {
+            first.close()
+            second.close()
+        }
+        for session in [first, second] {
+            session.send("pwd")
+            #expect(try await session.waitForOutput("Remote working directory", count: 1))
+        }
+        let third = try await TestProcess.run(try client.sftp(batch: ["pwd"]), timeout: .seconds(60))
+        #expect(!third.succeeded, "a third connection was served: \(third)")
+        #expect(server.log.contains("too many connections from this address"), "\(server.log)")
+        #expect(first.process.isRunning && second.process.isRunning)
+        first.send("bye")
+        first.close()
+        _ = try await first.process.waitForExit(timeout: .seconds(30))
+        let admitted = try await Self.eventually(timeout: .seconds(10), every: .milliseconds(500)) {
+            try await TestProcess.run(try client.sftp(batch: ["pwd"]), timeout: .seconds(60)).succeeded
+        }
+        #expect(admitted, "no connection admitted after one of the two closed")
+        second.send("bye")
+        try await server.stop()
+    }
+
     // MARK: - Helpers
 
     /// A file's size, or 0 when it is gone.
@@ -603,4 +719,54 @@ struct ServeRobustnessTests {
 extension SHA256Digest {
     /// Lowercase hex.
     var hexString: String { self.map { String(format: "%02x", $0) }.joined() }
+}
+
+/// OpenSSH's sftp reading batch commands from a pipe the test keeps open, so a session can sit idle or be
+/// driven one command at a time.
+final class InteractiveSFTP: @unchecked Sendable {
+    let process: RunningProcess
+    private let lock = NSLock()
+    private var writer: Int32
+
+    init(_ client: OpenSSHClient, directory: TemporaryDirectory, name: String) throws {
+        let fifo = directory.path(name + ".fifo")
+        guard mkfifo(fifo, 0o600) == 0 else {
+            throw FerryServeError("mkfifo \(fifo): \(String(cString: strerror(errno)))")
+        }
+        // Read-write, so opening never blocks and sftp's read end opens at once.
+        self.writer = open(fifo, O_RDWR | O_CLOEXEC)
+        guard self.writer >= 0 else { throw FerryServeError("open \(fifo): \(String(cString: strerror(errno)))") }
+        self.process = try TestProcess.start(client.sftp(batchFile: "-"), stdin: .file(fifo))
+    }
+
+    deinit {
+        self.close()
+        self.process.terminate(grace: .zero)
+    }
+
+    /// Sends one command line.
+    func send(_ line: String) {
+        self.lock.withLock {
+            guard self.writer >= 0 else { return }
+            let bytes = Array((line + "\n").utf8)
+            _ = bytes.withUnsafeBytes { write(self.writer, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// Closes the pipe: sftp reads end of file.
+    func close() {
+        self.lock.withLock {
+            if self.writer >= 0 {
+                Glibc.close(self.writer)
+                self.writer = -1
+            }
+        }
+    }
+
+    /// Waits until `text` appears `count` times on sftp's standard output.
+    func waitForOutput(_ text: String, count: Int, timeout: Duration = .seconds(30)) async throws -> Bool {
+        try await ServeRobustnessTests.eventually(timeout: timeout, every: .milliseconds(50)) {
+            self.process.stdoutText.components(separatedBy: text).count - 1 >= count
+        }
+    }
 }
