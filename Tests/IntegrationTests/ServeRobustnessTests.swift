@@ -550,6 +550,37 @@ struct ServeRobustnessTests {
         try await server.stop()
     }
 
+    // MARK: - First start
+
+    @Test("First start without users: a user \"ferry\" whose password is shown once and kept nowhere in clear")
+    func firstStart() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-first")
+        let server = try await FerryServeProcess.start(in: directory, environment: ["FERRY_USERS": ""])
+        #expect(try await server.process.waitForLine(prefix: "No users yet: created user \"ferry\"") != "")
+        let passwordLine = try await server.process.waitForLine(prefix: "  password")
+        let password = String(passwordLine.split(separator: " ").last ?? "")
+        #expect(password.count >= 16, "\(passwordLine)")
+        let connect = try await server.process.waitForLine(prefix: "  connect:")
+        #expect(connect.hasSuffix("sftp -P \(server.port) ferry@127.0.0.1"), "\(connect)")
+        let client = try Self.passwordClient(server, directory, user: "ferry", password: password)
+        try await Self.expectStillServing(server, client, directory)
+        try await server.stop()
+        #expect(!server.log.contains(password), "the log holds the password")
+        let everything = try Self.regularFiles(under: server.dataDirectory)
+        #expect(everything.contains { $0.hasSuffix("/ferry.sqlite") }, "\(everything)")
+        for file in everything {
+            let contents = try Data(contentsOf: URL(fileURLWithPath: file))
+            #expect(contents.range(of: Data(password.utf8)) == nil, "\(file) holds the password in clear")
+        }
+        let keys = server.dataDirectory + "/host_keys"
+        let privateKeys = try FileManager.default.contentsOfDirectory(atPath: keys).filter { !$0.hasSuffix(".pub") }
+        #expect(privateKeys.count == 3, "\(privateKeys)")
+        for name in privateKeys {
+            let mode = try FileManager.default.attributesOfItem(atPath: keys + "/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name): \(String(mode ?? 0, radix: 8))")
+        }
+    }
+
     // MARK: - Helpers
 
     /// A file's size, or 0 when it is gone.
