@@ -21,8 +21,9 @@ public protocol SFTPServerOutput: Sendable {
 /// concurrently (up to ``SFTPServerOptions/maximumConcurrentRequests``), so pipelined transfers go as fast as
 /// storage allows and writes may land at any offset in any order; every other request waits until the reads
 /// and writes before it have finished and runs alone, so a `CLOSE`, `FSTAT` or `RENAME` always sees the
-/// effect of everything the client sent before it. Replies go out as each request finishes, in any order the
-/// protocol allows (clients match them by request id).
+/// effect of everything the client sent before it. Replies leave in the order the requests arrived: the protocol
+/// allows any order, but OpenSSH's client writing a download in place (`scp`) keeps only what was answered in
+/// order, so reordering would truncate its files.
 ///
 /// When the input ends (the client closed the channel or the connection dropped), every handle is closed
 /// and every upload still open is discarded: nothing half-written appears under its name.
@@ -101,6 +102,7 @@ public final class SFTPServerSession: Sendable {
         var decoder = SFTPPacketDecoder(maximumPacketLength: self.options.maximumPacketLength)
         var initialized = false
         var inFlight = 0
+        let replies = SFTPReplySequencer(limit: 2 * self.options.maximumConcurrentRequests)
         for try await chunk in inbound {
             decoder.append(chunk)
             while var packet = try decoder.nextPacket() {
@@ -111,7 +113,9 @@ public final class SFTPServerSession: Sendable {
                     guard initialized, let id = error.requestID else { throw error }
                     let code: SFTPStatusCode = error.code == .unknownPacketType ? .operationUnsupported : .badMessage
                     self.logger.debug("sftp request refused", metadata: ["id": "\(id)", "error": "\(error)"])
-                    await self.send(.status(.init(requestID: id, code: code, message: error.message)), to: output)
+                    let sequence = await replies.reserve()
+                    let reply = SFTPResponse.status(.init(requestID: id, code: code, message: error.message))
+                    await replies.complete(sequence, reply, session: self, output: output)
                     continue
                 }
                 guard initialized else {
@@ -127,33 +131,44 @@ public final class SFTPServerSession: Sendable {
                 if case .initialize = request {
                     throw SFTPError(.unexpectedPacketType, "SSH_FXP_INIT was sent twice")
                 }
+                // Replies leave in the order requests arrived, even though reads and writes run concurrently:
+                // OpenSSH's client writing a download in place (scp) keeps only the prefix answered in order.
+                let sequence = await replies.reserve()
                 if request.runsConcurrently {
                     if inFlight >= self.options.maximumConcurrentRequests {
                         await group.next()
                         inFlight -= 1
                     }
                     inFlight += 1
-                    group.addTask { await self.answer(request, output: output) }
+                    group.addTask {
+                        let reply = await self.answer(request)
+                        await replies.complete(sequence, reply, session: self, output: output)
+                    }
                 } else {
                     await group.waitForAll()
                     inFlight = 0
-                    await self.answer(request, output: output)
+                    let reply = await self.answer(request)
+                    await replies.complete(sequence, reply, session: self, output: output)
                 }
             }
         }
     }
 
-    /// Runs one request and sends its reply; a failure becomes a status reply.
-    func answer(_ request: SFTPRequest, output: some SFTPServerOutput) async {
-        guard let id = request.requestID else { return }
-        let response: SFTPResponse
+    /// Runs one request; a failure becomes a status reply.
+    func answer(_ request: SFTPRequest) async -> SFTPResponse {
+        let id = request.requestID ?? 0
         do {
-            response = try await self.respond(to: request, id: id)
+            return try await self.respond(to: request, id: id)
         } catch {
             let (code, message) = SFTPStatusMapping.status(for: error)
-            response = .status(.init(requestID: id, code: code, message: message))
+            self.logger.debug(
+                "sftp request failed",
+                metadata: [
+                    "request": "\(request.packetType)", "id": "\(id)", "status": "\(code)", "message": "\(message)",
+                ]
+            )
+            return .status(.init(requestID: id, code: code, message: message))
         }
-        await self.send(response, to: output)
     }
 
     func send(_ response: SFTPResponse, to output: some SFTPServerOutput) async {
@@ -171,6 +186,85 @@ extension SFTPRequest {
         switch self {
         case .read, .write: true
         default: false
+        }
+    }
+}
+
+/// Puts replies back in request order and bounds how many wait to be sent.
+///
+/// Each request takes a sequence number before it runs (``reserve()``, which waits while `limit` replies are
+/// outstanding, so a client that does not read its replies stops being read). A finished reply is stored; the
+/// task that completes the next one in order sends it and every consecutive one after it.
+final class SFTPReplySequencer: Sendable {
+    private struct State {
+        var nextSequence: UInt64 = 0
+        var nextToSend: UInt64 = 0
+        var ready: [UInt64: SFTPResponse] = [:]
+        var outstanding = 0
+        var sending = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int) {
+        self.limit = max(limit, 1)
+    }
+
+    /// A sequence number for the next request, once fewer than `limit` replies are outstanding.
+    func reserve() async -> UInt64 {
+        while true {
+            let sequence = self.state.withLock { state -> UInt64? in
+                guard state.outstanding < self.limit else { return nil }
+                state.outstanding += 1
+                defer { state.nextSequence += 1 }
+                return state.nextSequence
+            }
+            if let sequence { return sequence }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let retry = self.state.withLock { state -> Bool in
+                    if state.outstanding < self.limit { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if retry { continuation.resume() }
+            }
+        }
+    }
+
+    /// Stores a reply and, if it is next in order and nobody is sending, sends it and those after it.
+    func complete(
+        _ sequence: UInt64,
+        _ reply: SFTPResponse,
+        session: SFTPServerSession,
+        output: some SFTPServerOutput
+    ) async {
+        var becameSender = self.state.withLock { state -> Bool in
+            state.ready[sequence] = reply
+            guard !state.sending, state.ready[state.nextToSend] != nil else { return false }
+            state.sending = true
+            return true
+        }
+        while becameSender {
+            let next = self.state.withLock { state -> SFTPResponse? in
+                guard let next = state.ready.removeValue(forKey: state.nextToSend) else {
+                    state.sending = false
+                    return nil
+                }
+                state.nextToSend += 1
+                return next
+            }
+            guard let next else {
+                becameSender = false
+                break
+            }
+            await session.send(next, to: output)
+            let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.outstanding -= 1
+                return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
+            }
+            waiter?.resume()
         }
     }
 }

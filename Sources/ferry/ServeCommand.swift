@@ -2,6 +2,7 @@ import ArgumentParser
 import FerryRuntime
 import Foundation
 import Logging
+import ServiceLifecycle
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,14 +68,21 @@ struct ServeCommand: AsyncParsableCommand {
         let level = configuration.log.level
         LoggingSystem.bootstrap { FerryLogHandler(label: $0, format: format, level: level) }
         let logger = Logger(label: "ferry")
-        let server: FerryServer
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: FerryServeService(configuration: configuration, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: Logger(
+                    label: "ferry.lifecycle",
+                    factory: { FerryLogHandler(label: $0, format: format, level: .warning) }
+                )
+            )
+        )
         do {
-            server = try await FerryServer.start(configuration: configuration, logger: logger)
+            try await group.run()
         } catch {
-            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            logger.critical("stopped by an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
-        try await waitForTerminationSignal()
-        await server.shutdown()
     }
 }

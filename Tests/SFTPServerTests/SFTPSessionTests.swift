@@ -1,5 +1,6 @@
 import FerryCore
 import Foundation
+import Logging
 import NIOCore
 import SFTPProtocol
 import SFTPServer
@@ -553,5 +554,68 @@ struct SFTPPolicyTests {
             #expect(decoded.groupNames == [""])
             #expect(await client.finish() == nil)
         }
+    }
+}
+
+/// Memory storage whose reads finish later the earlier they start in the file, so concurrent reads complete
+/// in the reverse of the order they were asked for.
+final class BackwardsStorage: Storage {
+    let inner = MemoryStorage()
+
+    func attributes(of path: FerryPath) async throws -> FileAttributes { try await self.inner.attributes(of: path) }
+    func list(
+        _ directory: FerryPath,
+        pageSize: Int,
+        after continuation: ListingContinuation?
+    ) async throws
+        -> DirectoryPage
+    { try await self.inner.list(directory, pageSize: pageSize, after: continuation) }
+    func read(_ path: FerryPath, at offset: UInt64, count: Int) async throws -> ByteBuffer {
+        try await Task.sleep(for: .milliseconds(max(0, 200 - Int(offset / 1024))))
+        return try await self.inner.read(path, at: offset, count: count)
+    }
+    func write<Contents: AsyncSequence>(_ path: FerryPath, from contents: Contents) async throws -> UInt64
+    where Contents.Element == ByteBuffer { try await self.inner.write(path, from: contents) }
+    func makeDirectory(_ path: FerryPath) async throws { try await self.inner.makeDirectory(path) }
+    func removeDirectory(_ path: FerryPath) async throws { try await self.inner.removeDirectory(path) }
+    func removeFile(_ path: FerryPath) async throws { try await self.inner.removeFile(path) }
+}
+
+@Suite("SFTP session: reply order")
+struct SFTPReplyOrderTests {
+    @Test("replies leave in request order even when later reads finish first (scp writes downloads in place)")
+    func inRequestOrder() async throws {
+        let storage = BackwardsStorage()
+        _ = try await storage.write(try FerryPath(parsing: "/f"), bytes: pattern(200 * 1024))
+        let output = CollectingOutput()
+        let (input, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let session = SFTPServerSession(vfs: try makeVFS(storage), logger: Logger(label: "test"))
+        let task = Task { try await session.run(input, output: output) }
+        var packets = ByteBuffer()
+        packets.writeSFTPPacket(.initialize(.init(version: 3)))
+        packets.writeSFTPPacket(.open(.init(requestID: 1, filename: "/f", flags: [.read], attributes: .init())))
+        continuation.yield(packets)
+        var replies = output.replies.makeAsyncIterator()
+        _ = await replies.next()
+        guard case .handle(let handle) = await replies.next() else {
+            Issue.record("no handle")
+            return
+        }
+        var reads = ByteBuffer()
+        for index in 0..<20 {
+            let offset = UInt64(index) * 10 * 1024
+            reads.writeSFTPPacket(
+                .read(.init(requestID: UInt32(100 + index), handle: handle.handle, offset: offset, length: 10 * 1024))
+            )
+        }
+        continuation.yield(reads)
+        var order: [UInt32] = []
+        for _ in 0..<20 {
+            guard let reply = await replies.next() else { break }
+            order.append(reply.requestID ?? 0)
+        }
+        #expect(order == (100..<120).map { UInt32($0) })
+        continuation.finish()
+        try await task.value
     }
 }
