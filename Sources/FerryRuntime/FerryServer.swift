@@ -8,6 +8,7 @@ import SFTPServer
 import SSHConnection
 import SSHKeys
 import SSHServer
+import StorageLocal
 import VFS
 
 /// `ferry serve`: the SSH/SFTP service composed from a ``ServeConfiguration``.
@@ -25,6 +26,8 @@ public final class FerryServer: Sendable {
     /// Admission, limits and bans per address.
     public let guardian: AddressGuard
     let database: SQLiteDatabase
+    let sessions: FerrySessions
+    let sweeper: Task<Void, Never>?
     let logger: Logger
 
     private init(
@@ -33,6 +36,8 @@ public final class FerryServer: Sendable {
         users: any UserStore,
         guardian: AddressGuard,
         database: SQLiteDatabase,
+        sessions: FerrySessions,
+        sweeper: Task<Void, Never>?,
         logger: Logger
     ) {
         self.configuration = configuration
@@ -40,6 +45,8 @@ public final class FerryServer: Sendable {
         self.users = users
         self.guardian = guardian
         self.database = database
+        self.sessions = sessions
+        self.sweeper = sweeper
         self.logger = logger
     }
 
@@ -154,6 +161,8 @@ public final class FerryServer: Sendable {
             users: users,
             guardian: guardian,
             database: database,
+            sessions: sessions,
+            sweeper: try await Self.startSweeping(configuration.storage, logger: logger),
             logger: logger
         )
     }
@@ -175,7 +184,48 @@ public final class FerryServer: Sendable {
         if closed > 0 {
             self.logger.warning("connections closed at the end of the grace period", metadata: ["count": "\(closed)"])
         }
+        // Closed sessions still discard their uploads and record that; the database stays open until they have.
+        if !(await self.sessions.waitForSessionsToEnd(timeout: .seconds(10))) {
+            self.logger.warning(
+                "sessions still ending after 10 s",
+                metadata: ["count": "\(self.sessions.activeSessions)"]
+            )
+        }
+        self.sweeper?.cancel()
         try? self.database.close()
         self.logger.notice("stopped")
+    }
+
+    /// Uploads left by a crash sit under hidden temporary names; they are removed once untouched for this long
+    /// (an upload in progress writes to its file, so it is never this old while alive).
+    static let abandonedUploadAge: Duration = .seconds(30 * 60)
+
+    /// On local storage: removes abandoned uploads now and every ten minutes.
+    static func startSweeping(
+        _ storage: ServeConfiguration.StorageSettings,
+        logger: Logger
+    ) async throws
+        -> Task<Void, Never>?
+    {
+        guard storage.kind == .local else { return nil }
+        try FileManager.default.createDirectory(
+            atPath: storage.root,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
+        let root = try await LocalStorage(root: storage.root)
+        return Task {
+            while !Task.isCancelled {
+                do {
+                    let removed = try await root.removeAbandonedUploads(olderThan: Self.abandonedUploadAge)
+                    if removed > 0 {
+                        logger.notice("abandoned uploads removed", metadata: ["count": "\(removed)"])
+                    }
+                } catch {
+                    logger.warning("abandoned uploads could not be swept", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(600))
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@ public final class FerrySessions: SSHSessionHandlerFactory {
     let logger: Logger
     let options: SFTPServerOptions
     private let counter = Atomic<UInt64>(0)
+    private let active = Mutex<(count: Int, waiters: [CheckedContinuation<Void, Never>])>((0, []))
 
     /// Creates the factory.
     public init(
@@ -72,7 +73,8 @@ public final class FerrySessions: SSHSessionHandlerFactory {
         let sink = self.recorder.sink(clientAddress: client, protocolName: "sftp", sessionID: sessionID)
         let options = self.options
         let sessionLogger = logger
-        return SFTPChannelHandler(logger: logger) {
+        self.active.withLock { $0.count += 1 }
+        return SFTPChannelHandler(logger: logger, ended: { [self] in self.sessionEnded() }) {
             let permissions = try UserPermissions.parse(user.permissions)
             let home = try FerryPath(parsing: user.homeDirectory)
             let vfs = VFSSession(
@@ -85,5 +87,56 @@ public final class FerrySessions: SSHSessionHandlerFactory {
             )
             return SFTPServerSession(vfs: vfs, options: options, logger: sessionLogger)
         }
+    }
+
+    /// The SFTP sessions running now (each has released its handles and uploads when it stops counting).
+    public var activeSessions: Int {
+        self.active.withLock { $0.count }
+    }
+
+    /// Waits until every session has ended and cleaned up (its unfinished uploads discarded, its events
+    /// recorded), or until `timeout` passes.
+    ///
+    /// - Returns: Whether every session ended in time.
+    @discardableResult
+    public func waitForSessionsToEnd(timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let done = self.active.withLock { state -> Bool in
+                        if state.count == 0 { return true }
+                        state.waiters.append(continuation)
+                        return false
+                    }
+                    if done { continuation.resume() }
+                }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            if !first {
+                // Release the waiter left behind; it resumes now and its result is ignored.
+                let waiters = self.active.withLock { state -> [CheckedContinuation<Void, Never>] in
+                    defer { state.waiters = [] }
+                    return state.waiters
+                }
+                for waiter in waiters { waiter.resume() }
+            }
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func sessionEnded() {
+        let waiters = self.active.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.count -= 1
+            guard state.count == 0 else { return [] }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }

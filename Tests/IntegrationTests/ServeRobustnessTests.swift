@@ -421,17 +421,12 @@ struct ServeRobustnessTests {
         let finished = try await upload.waitForExit(timeout: .seconds(60))
         #expect(!finished.succeeded, "\(finished)")
         #expect(!Self.exists(home + "/slow.bin"))
-        // The server may exit before the closed session has removed its temporary file and recorded the
-        // aborted upload (the record is logged after "stopped", when the database is already closed).
+        // The server waits for the sessions it closed to discard their uploads and record them before it exits.
         let left = Self.uploadTemporaries(in: home, name: "slow.bin")
         let uploads = try await server.transfers(user: "slow").filter { $0["action"] as? String == "upload" }
-        withKnownIssue(
-            "shutdown does not wait for sessions closed at the end of the grace period",
-            isIntermittent: true
-        ) {
-            #expect(left.isEmpty, "temporary file left after the grace period: \(left)")
-            #expect(uploads.count == 1, "the aborted upload was not recorded: \(server.log)")
-        }
+        #expect(left.isEmpty, "temporary file left after the grace period: \(left)")
+        #expect(uploads.count == 1, "the aborted upload was not recorded: \(server.log)")
+        #expect(uploads.first?["result"] as? String != "ok")
     }
 
     // MARK: - Bans and limits
