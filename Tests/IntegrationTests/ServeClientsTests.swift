@@ -21,6 +21,9 @@ struct ServeClientsTests {
                 "--port", String(server.port), "--user", "alice", "--password-env", "FERRY_TEST_PASSWORD",
                 "--known-hosts", try server.knownHostsFile(), "--local-file", local,
                 "--reader", "reader", "--reader-password-env", "FERRY_TEST_READER_PASSWORD",
+                // SFTPClient.put(confirm=True): more than 100 pipelined writes, whose replies paramiko reads
+                // strictly in request order.
+                "--pipelined-put",
             ],
             environment: ["FERRY_TEST_PASSWORD": "alice-pass-1", "FERRY_TEST_READER_PASSWORD": "reader-pass-1"]
         )
