@@ -76,7 +76,13 @@ public struct SFTPPacketDecoder: Sendable {
             return nil
         }
         self.buffer.moveReaderIndex(forwardBy: 4)
-        return self.buffer.readSlice(length: Int(length))!
+        let packet = self.buffer.readSlice(length: Int(length))!
+        if self.buffer.readableBytes == 0 {
+            // Drop the reference to the received bytes, so an idle session holds no buffer (the packet slice
+            // keeps what it needs).
+            self.buffer = ByteBuffer()
+        }
+        return packet
     }
 
     /// The next whole packet, decoded, or `nil` when more bytes are needed.

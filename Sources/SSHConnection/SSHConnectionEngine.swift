@@ -125,8 +125,8 @@ public final class SSHConnectionEngine {
     public func takeOutput() -> ByteBuffer? {
         guard self.output.readableBytes > 0 else { return nil }
         let out = self.output
+        // No capacity is kept: an idle connection holds no output buffer, and the next packet allocates its own.
         self.output = ByteBuffer()
-        self.output.reserveCapacity(minimumWritableBytes: 16 * 1024)
         return out
     }
 
@@ -145,6 +145,11 @@ public final class SSHConnectionEngine {
             self.input.writeBuffer(&bytes)
         }
         try self.fatalOnError { try self.processInput() }
+        if self.input.readableBytes == 0 {
+            // Let go of the receive buffer once every byte is consumed (it is usually the transport's own,
+            // swapped in above), so an idle connection keeps none.
+            self.input = ByteBuffer()
+        }
     }
 
     /// Runs `body`; a thrown error closes the engine after queueing a DISCONNECT with the right reason.

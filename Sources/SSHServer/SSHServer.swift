@@ -53,9 +53,10 @@ public final class SSHServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+            // Reads start small, so an idle connection holds little, and grow with the traffic (up to 1 MiB).
             .childChannelOption(
                 .recvAllocator,
-                value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 64 * 1024, maximum: 1024 * 1024)
+                value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 4 * 1024, maximum: 1024 * 1024)
             )
             .childChannelInitializer { channel in
                 let admitted = connections.withLockedValue { count -> Bool in
