@@ -40,9 +40,9 @@ struct ServeClientsTests {
         #expect(report.download?.sha256 == digest)
         #expect(try FileManager.default.contentsOfDirectory(atPath: server.userDirectory("alice")).isEmpty)
         let transfers = try await server.transfers(user: "alice")
-        #expect(transfers.contains(action: "upload", path: "/work/big.bin", bytes: size), "\(transfers)")
-        #expect(transfers.contains(action: "download", path: "/work/big.bin", bytes: size), "\(transfers)")
-        #expect(transfers.contains(action: "rename", path: "/work/big.bin"), "\(transfers)")
+        #expect(transfers.contains(action: "upload", path: "/inbox/big.bin", bytes: size), "\(transfers)")
+        #expect(transfers.contains(action: "download", path: "/inbox/big.bin", bytes: size), "\(transfers)")
+        #expect(transfers.contains(action: "rename", path: "/inbox/big.bin"), "\(transfers)")
         let reader = try await server.transfers(user: "reader").compactMap { $0["action"] as? String }
         #expect(reader == ["login"], "\(reader)")
         try await server.stop()

@@ -77,94 +77,94 @@ def session(args, result):
         local_sha = sha256_file(local)
 
         step("mkdir")
-        sftp.mkdir("work")
-        expect(stat.S_ISDIR(sftp.stat("work").st_mode), "work is not a directory")
+        sftp.mkdir("inbox")
+        expect(stat.S_ISDIR(sftp.stat("inbox").st_mode), "inbox is not a directory")
 
         step("put")
         if args.pipelined_put:
-            attrs = sftp.put(local, "work/big.bin", confirm=True)
+            attrs = sftp.put(local, "inbox/big.bin", confirm=True)
         else:
             # One write at a time: paramiko's put pipelines its writes but then collects their replies in
             # request order, discarding any that come early, and waits forever for those (the protocol lets a
             # server reply in any order).
-            with open(local, "rb") as source, sftp.open("work/big.bin", "wb") as target:
+            with open(local, "rb") as source, sftp.open("inbox/big.bin", "wb") as target:
                 for chunk in iter(lambda: source.read(32768), b""):
                     target.write(chunk)
-            attrs = sftp.stat("work/big.bin")
+            attrs = sftp.stat("inbox/big.bin")
         expect(attrs.st_size == size, "put reported size %r, wanted %d" % (attrs.st_size, size))
-        result["upload"] = {"path": "/work/big.bin", "bytes": size, "sha256": local_sha}
+        result["upload"] = {"path": "/inbox/big.bin", "bytes": size, "sha256": local_sha}
 
         step("stat")
-        attrs = sftp.stat("work/big.bin")
+        attrs = sftp.stat("inbox/big.bin")
         expect(attrs.st_size == size and stat.S_ISREG(attrs.st_mode), "stat: %r" % attrs)
 
         step("listdir_attr")
-        listing = {entry.filename: entry for entry in sftp.listdir_attr("work")}
+        listing = {entry.filename: entry for entry in sftp.listdir_attr("inbox")}
         expect(list(listing) == ["big.bin"], "listdir_attr: %r" % list(listing))
         expect(listing["big.bin"].st_size == size, "listdir_attr size: %r" % listing["big.bin"])
 
         step("get")
         back = local + ".back"
-        sftp.get("work/big.bin", back)
+        sftp.get("inbox/big.bin", back)
         back_sha = sha256_file(back)
         expect(back_sha == local_sha, "get: checksum %s, wanted %s" % (back_sha, local_sha))
-        result["download"] = {"path": "/work/big.bin", "bytes": size, "sha256": back_sha}
+        result["download"] = {"path": "/inbox/big.bin", "bytes": size, "sha256": back_sha}
 
         step("rename")
-        sftp.rename("work/big.bin", "work/renamed.bin")
-        expect(sorted(sftp.listdir("work")) == ["renamed.bin"], "rename: %r" % sftp.listdir("work"))
+        sftp.rename("inbox/big.bin", "inbox/renamed.bin")
+        expect(sorted(sftp.listdir("inbox")) == ["renamed.bin"], "rename: %r" % sftp.listdir("inbox"))
 
         step("posix_rename")
-        with sftp.open("work/other.bin", "w") as handle:
+        with sftp.open("inbox/other.bin", "w") as handle:
             handle.write(b"to be replaced")
-        sftp.posix_rename("work/renamed.bin", "work/other.bin")
-        expect(sorted(sftp.listdir("work")) == ["other.bin"], "posix_rename: %r" % sftp.listdir("work"))
-        expect(sftp.stat("work/other.bin").st_size == size, "posix_rename did not replace the target")
-        sftp.posix_rename("work/other.bin", "work/final.bin")
+        sftp.posix_rename("inbox/renamed.bin", "inbox/other.bin")
+        expect(sorted(sftp.listdir("inbox")) == ["other.bin"], "posix_rename: %r" % sftp.listdir("inbox"))
+        expect(sftp.stat("inbox/other.bin").st_size == size, "posix_rename did not replace the target")
+        sftp.posix_rename("inbox/other.bin", "inbox/final.bin")
 
         step("chmod")
-        sftp.chmod("work/final.bin", 0o640)
-        mode = stat.S_IMODE(sftp.stat("work/final.bin").st_mode)
+        sftp.chmod("inbox/final.bin", 0o640)
+        mode = stat.S_IMODE(sftp.stat("inbox/final.bin").st_mode)
         expect(mode == 0o640, "chmod: mode %o" % mode)
 
         step("utime")
-        sftp.utime("work/final.bin", (1_500_000_000, 1_600_000_000))
-        attrs = sftp.stat("work/final.bin")
+        sftp.utime("inbox/final.bin", (1_500_000_000, 1_600_000_000))
+        attrs = sftp.stat("inbox/final.bin")
         expect(attrs.st_mtime == 1_600_000_000, "utime: mtime %r" % attrs.st_mtime)
         expect(attrs.st_atime == 1_500_000_000, "utime: atime %r" % attrs.st_atime)
 
         step("symlink")
         # paramiko sends (target, link path), in the order OpenSSH's sftp-server expects.
-        sftp.symlink("final.bin", "work/link")
-        expect(stat.S_ISLNK(sftp.lstat("work/link").st_mode), "symlink: lstat is not a link")
-        expect(sftp.stat("work/link").st_size == size, "symlink: stat does not follow the link")
+        sftp.symlink("final.bin", "inbox/link")
+        expect(stat.S_ISLNK(sftp.lstat("inbox/link").st_mode), "symlink: lstat is not a link")
+        expect(sftp.stat("inbox/link").st_size == size, "symlink: stat does not follow the link")
 
         step("readlink")
-        target = sftp.readlink("work/link")
+        target = sftp.readlink("inbox/link")
         expect(target == "final.bin", "readlink: %r" % target)
 
         step("append")
-        with sftp.open("work/log.txt", "w") as handle:
+        with sftp.open("inbox/log.txt", "w") as handle:
             handle.write(b"first line\n")
-        with sftp.open("work/log.txt", "a") as handle:
+        with sftp.open("inbox/log.txt", "a") as handle:
             handle.write(b"second line\n")
-        with sftp.open("work/log.txt", "r") as handle:
+        with sftp.open("inbox/log.txt", "r") as handle:
             text = handle.read()
         expect(text == b"first line\nsecond line\n", "append: %r" % text)
 
         step("remove")
         for name in ("link", "final.bin", "log.txt"):
-            sftp.remove("work/" + name)
-        expect(sftp.listdir("work") == [], "remove: %r" % sftp.listdir("work"))
+            sftp.remove("inbox/" + name)
+        expect(sftp.listdir("inbox") == [], "remove: %r" % sftp.listdir("inbox"))
         try:
-            sftp.stat("work/final.bin")
+            sftp.stat("inbox/final.bin")
             raise StepFailure("stat of a removed file succeeded")
         except FileNotFoundError:
             pass
 
         step("rmdir")
-        sftp.rmdir("work")
-        expect("work" not in sftp.listdir("."), "rmdir: %r" % sftp.listdir("."))
+        sftp.rmdir("inbox")
+        expect("inbox" not in sftp.listdir("."), "rmdir: %r" % sftp.listdir("."))
 
         sftp.close()
         client.close()
