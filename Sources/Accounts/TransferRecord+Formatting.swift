@@ -29,7 +29,7 @@ extension TransferRecord {
     /// `bytes`, `duration_ms`, `result`, `session`. Absent fields are left out.
     ///
     /// Strings are escaped as JSON requires; other control characters, DEL, the C1 controls and U+2028/U+2029
-    /// are written as `\uXXXX`, so the line is plain printable text.
+    /// are written as `\u` and four hex digits, so the line is plain printable text.
     ///
     /// - Returns: The line.
     public func jsonLine() -> String {

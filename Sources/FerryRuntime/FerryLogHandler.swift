@@ -27,7 +27,7 @@ public struct FerryLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [(String, String)] = [
+        var fields: [(key: String, value: String)] = [
             ("time", Self.timestamp(Date())), ("level", event.level.rawValue), ("msg", "\(event.message)"),
         ]
         var merged = self.metadata
@@ -37,50 +37,11 @@ public struct FerryLogHandler: LogHandler {
         for key in merged.keys.sorted() {
             fields.append((key, "\(merged[key]!)"))
         }
-        let line = self.format == .json ? Self.json(fields) : Self.logfmt(fields)
+        let line = self.format == .json ? StructuredLine.json(fields) : StructuredLine.logfmt(fields)
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     static func timestamp(_ date: Date) -> String {
         ISO8601Milliseconds.format(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-
-    static func logfmt(_ fields: [(String, String)]) -> String {
-        fields.map { key, value in key + "=" + Self.logfmtValue(value) }.joined(separator: " ")
-    }
-
-    static func logfmtValue(_ value: String) -> String {
-        let needsQuotes =
-            value.isEmpty
-            || value.unicodeScalars.contains {
-                $0 == " " || $0 == "=" || $0 == "\"" || $0.value < 0x20 || $0.value == 0x7f
-            }
-        guard needsQuotes else { return value }
-        return "\"" + Self.escaped(value) + "\""
-    }
-
-    static func json(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\"\(Self.escaped($0.0))\":\"\(Self.escaped($0.1))\"" }.joined(separator: ",") + "}"
-    }
-
-    /// JSON string escaping (also valid inside a quoted logfmt value).
-    static func escaped(_ value: String) -> String {
-        var result = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result
     }
 }

@@ -287,3 +287,19 @@ enum LogfmtReader {
         return fields
     }
 }
+
+@Suite struct StructuredLineTests {
+    @Test func logLinesQuoteAndEscapeLikeTransferRecords() {
+        let fields: [(key: String, value: String)] = [
+            ("level", "info"), ("msg", "host key created"), ("path", "a=b\n\u{1B}[31m"), ("empty", ""),
+        ]
+        #expect(
+            StructuredLine.logfmt(fields)
+                == #"level=info msg="host key created" path="a=b\n\u001b[31m" empty="""#
+        )
+        #expect(
+            StructuredLine.json(fields)
+                == #"{"level":"info","msg":"host key created","path":"a=b\n\u001b[31m","empty":""}"#
+        )
+    }
+}
