@@ -71,7 +71,7 @@ public final class FerryAuthenticator: SSHServerAuthenticator {
             counts = !accepted
         }
         let method = if case .password = request { "password" } else { "publickey" }
-        let addressText = clientAddress.map(Self.describe)
+        let addressText = clientAddress?.hostAndPort
         if accepted, let usable {
             self.guardian.recordAuthenticationSuccess(clientAddress?.ipAddress ?? "")
             self.directory.remember(usable)
@@ -106,11 +106,6 @@ public final class FerryAuthenticator: SSHServerAuthenticator {
             )
         )
         return .failure
-    }
-
-    /// "host:port" for logs and records.
-    static func describe(_ address: SocketAddress) -> String {
-        address.hostAndPort
     }
 }
 

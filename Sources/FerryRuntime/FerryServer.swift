@@ -147,7 +147,7 @@ public final class FerryServer: Sendable {
                 )
                 logger.notice(
                     "listening",
-                    metadata: ["address": "\(listener.localAddress.map(FerryAuthenticator.describe) ?? "\(address)")"]
+                    metadata: ["address": "\(listener.localAddress?.hostAndPort ?? "\(address)")"]
                 )
                 listeners.append(listener)
             }

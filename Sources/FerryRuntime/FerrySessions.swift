@@ -64,7 +64,7 @@ public final class FerrySessions: SSHSessionHandlerFactory {
             return nil
         }
         let sessionID = String(self.counter.add(1, ordering: .relaxed).newValue, radix: 36)
-        let client = clientAddress.map(FerryAuthenticator.describe)
+        let client = clientAddress?.hostAndPort
         var logger = self.logger
         logger[metadataKey: "user"] = "\(username)"
         logger[metadataKey: "session"] = "\(sessionID)"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryRuntime
 import Logging
 import NIOCore
 import NIOPosix
@@ -31,7 +32,10 @@ struct SSHServeCommand: AsyncParsableCommand {
     @Option(help: "Address and port to listen on.")
     var listen: String = "127.0.0.1:2222"
 
-    @Option(name: .customLong("host-key"), help: "Host key file; created (ed25519) if missing. Repeatable.")
+    @Option(
+        name: .customLong("host-key"),
+        help: "Host key file; created if missing (ecdsa or rsa when the name says so, else ed25519). Repeatable."
+    )
     var hostKeys: [String] = []
 
     @Option(help: "The user that may log in (default: the current user).")
@@ -71,16 +75,12 @@ struct SSHServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "ferry")
         logger.logLevel = Logger.Level(rawValue: self.logLevel) ?? .info
         let (host, port) = try parseHostPort(self.listen, defaultPort: 2222)
-        var hostKeys: [SSHPrivateKey] = []
         var hostKeyPaths = self.hostKeys
         if hostKeyPaths.isEmpty {
             try Files.makeDirectory("ferry-data", mode: 0o700)
             hostKeyPaths = ["ferry-data/ssh_host_ed25519_key"]
         }
-        for path in hostKeyPaths {
-            let key = try loadOrCreateHostKey(path: path, logger: logger)
-            hostKeys.append(key)
-        }
+        let hostKeys = try HostKeyFiles.loadOrCreate(hostKeyPaths, logger: logger).map(\.key)
         var algorithms = SSHAlgorithms(allowSHA1RSASignatures: self.allowSHA1RSA)
         if let ciphers { algorithms.ciphers = ciphers.split(separator: ",").map(String.init) }
         if let kex { algorithms.keyExchange = kex.split(separator: ",").map(String.init) }
@@ -206,22 +206,6 @@ struct ConfiguredSessions: SSHSessionHandlerFactory {
         }
         return SSHProcessSession(argv: argv, environment: childEnvironment)
     }
-}
-
-func loadOrCreateHostKey(path: String, logger: Logger) throws -> SSHPrivateKey {
-    if Files.exists(path) {
-        let key = try SSHPrivateKey(fileContents: try Files.read(path), passphrase: nil)
-        logger.info("host key", metadata: ["ferry.path": "\(path)", "fingerprint": "\(key.publicKey.fingerprint)"])
-        return key
-    }
-    let key = try SSHPrivateKey.generate(.ed25519)
-    try Files.write(try key.openSSHFileContents(comment: "ferry host key", passphrase: nil), to: path, mode: 0o600)
-    try Files.write(key.publicKey.openSSHLine(comment: "ferry host key") + "\n", to: path + ".pub", mode: 0o644)
-    logger.notice(
-        "host key created",
-        metadata: ["ferry.path": "\(path)", "fingerprint": "\(key.publicKey.fingerprint)"]
-    )
-    return key
 }
 
 func parseHostPort(_ text: String, defaultPort: Int) throws -> (String, Int) {
