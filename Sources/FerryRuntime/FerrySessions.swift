@@ -19,7 +19,7 @@ public final class FerrySessions: SSHSessionHandlerFactory {
     let logger: Logger
     let options: SFTPServerOptions
     private let counter = Atomic<UInt64>(0)
-    private let active = Mutex<(count: Int, waiters: [CheckedContinuation<Void, Never>])>((0, []))
+    private let active = Mutex(0)
 
     /// Creates the factory.
     public init(
@@ -73,7 +73,7 @@ public final class FerrySessions: SSHSessionHandlerFactory {
         let sink = self.recorder.sink(clientAddress: client, protocolName: "sftp", sessionID: sessionID)
         let options = self.options
         let sessionLogger = logger
-        self.active.withLock { $0.count += 1 }
+        self.active.withLock { $0 += 1 }
         return SFTPChannelHandler(logger: logger, ended: { [self] in self.sessionEnded() }) {
             let permissions = try UserPermissions.parse(user.permissions)
             let home = try FerryPath(parsing: user.homeDirectory)
@@ -91,52 +91,24 @@ public final class FerrySessions: SSHSessionHandlerFactory {
 
     /// The SFTP sessions running now (each has released its handles and uploads when it stops counting).
     public var activeSessions: Int {
-        self.active.withLock { $0.count }
+        self.active.withLock { $0 }
     }
 
     /// Waits until every session has ended and cleaned up (its unfinished uploads discarded, its events
-    /// recorded), or until `timeout` passes.
+    /// recorded), or until `timeout` passes. Used once, at shutdown, so it simply polls.
     ///
     /// - Returns: Whether every session ended in time.
     @discardableResult
     public func waitForSessionsToEnd(timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let done = self.active.withLock { state -> Bool in
-                        if state.count == 0 { return true }
-                        state.waiters.append(continuation)
-                        return false
-                    }
-                    if done { continuation.resume() }
-                }
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            if !first {
-                // Release the waiter left behind; it resumes now and its result is ignored.
-                let waiters = self.active.withLock { state -> [CheckedContinuation<Void, Never>] in
-                    defer { state.waiters = [] }
-                    return state.waiters
-                }
-                for waiter in waiters { waiter.resume() }
-            }
-            group.cancelAll()
-            return first
+        let deadline = ContinuousClock.now + timeout
+        while self.activeSessions > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(20))
         }
+        return true
     }
 
     private func sessionEnded() {
-        let waiters = self.active.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.count -= 1
-            guard state.count == 0 else { return [] }
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
+        self.active.withLock { $0 -= 1 }
     }
 }
