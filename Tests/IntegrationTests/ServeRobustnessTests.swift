@@ -358,25 +358,9 @@ struct ServeRobustnessTests {
 
     @Test("SIGTERM with a 20 s grace: the running upload completes and is published, new connections are refused")
     func gracefulShutdownLetsUploadFinish() async throws {
-        let directory = try TemporaryDirectory(prefix: "ferry-robust-grace")
-        let server = try await FerryServeProcess.start(
-            in: directory,
-            users: "slow:grace-pass-7",
-            environment: ["FERRY_SHUTDOWN_GRACE": "20s"]
-        )
-        let home = server.userDirectory("slow")
-        let big = directory.path("slow.bin")
-        try await TestData.writeDeterministic(size: 30 << 20, seed: 7, to: big)
-        let client = try Self.passwordClient(server, directory, user: "slow", password: "grace-pass-7")
-        // 24000 Kbit/s: about 10 s for 30 MiB.
-        let upload = try TestProcess.start(
-            try client.sftp(batch: ["put \(big) slow.bin"], extraArguments: ["-l", "24000"])
-        )
+        let (directory, server, home, big, upload) = try await Self.startSlowUpload(grace: "20s", seed: 7)
         defer { upload.terminate(grace: .zero) }
-        let started = try await Self.eventually(timeout: .seconds(60)) {
-            Self.uploadTemporaries(in: home, name: "slow.bin").contains { Self.size(home + "/" + $0) >= 1 << 20 }
-        }
-        #expect(started, "no temporary upload file appeared: \(upload.stderrText)")
+        let client = try Self.passwordClient(server, directory, user: "slow", password: "grace-pass-7")
         server.signal(SIGTERM)
         let closed = try await Self.eventually(timeout: .seconds(10)) { !FreePort.isAccepting(server.port) }
         #expect(closed, "still accepting connections after SIGTERM")
@@ -397,24 +381,9 @@ struct ServeRobustnessTests {
 
     @Test("SIGTERM with a 1 s grace: an upload that cannot finish is discarded and the server exits")
     func shortGraceDiscardsUpload() async throws {
-        let directory = try TemporaryDirectory(prefix: "ferry-robust-shortgrace")
-        let server = try await FerryServeProcess.start(
-            in: directory,
-            users: "slow:grace-pass-8",
-            environment: ["FERRY_SHUTDOWN_GRACE": "1s"]
-        )
-        let home = server.userDirectory("slow")
-        let big = directory.path("slow.bin")
-        try await TestData.writeDeterministic(size: 30 << 20, seed: 8, to: big)
-        let client = try Self.passwordClient(server, directory, user: "slow", password: "grace-pass-8")
-        let upload = try TestProcess.start(
-            try client.sftp(batch: ["put \(big) slow.bin"], extraArguments: ["-l", "24000"])
-        )
+        let (directory, server, home, _, upload) = try await Self.startSlowUpload(grace: "1s", seed: 8)
+        defer { withExtendedLifetime(directory) {} }
         defer { upload.terminate(grace: .zero) }
-        let started = try await Self.eventually(timeout: .seconds(60)) {
-            Self.uploadTemporaries(in: home, name: "slow.bin").contains { Self.size(home + "/" + $0) >= 1 << 20 }
-        }
-        #expect(started, "no temporary upload file appeared: \(upload.stderrText)")
         server.signal(SIGTERM)
         let exited = try await server.process.waitForExit(timeout: .seconds(30))
         #expect(exited.succeeded, "\(exited)")
@@ -427,6 +396,36 @@ struct ServeRobustnessTests {
         #expect(left.isEmpty, "temporary file left after the grace period: \(left)")
         #expect(uploads.count == 1, "the aborted upload was not recorded: \(server.log)")
         #expect(uploads.first?["result"] as? String != "ok")
+    }
+
+    /// Starts a server with the given shutdown grace and a 30 MiB upload limited to 24,000 Kbit/s (about 10 s),
+    /// and returns once the upload's temporary file holds at least 1 MiB.
+    static func startSlowUpload(
+        grace: String,
+        seed: Int
+    ) async throws -> (
+        directory: TemporaryDirectory, server: FerryServeProcess, home: String, local: String,
+        upload: RunningProcess
+    ) {
+        let directory = try TemporaryDirectory(prefix: "ferry-robust-grace")
+        let password = "grace-pass-\(seed)"
+        let server = try await FerryServeProcess.start(
+            in: directory,
+            users: "slow:\(password)",
+            environment: ["FERRY_SHUTDOWN_GRACE": grace]
+        )
+        let home = server.userDirectory("slow")
+        let big = directory.path("slow.bin")
+        try await TestData.writeDeterministic(size: 30 << 20, seed: seed, to: big)
+        let client = try Self.passwordClient(server, directory, user: "slow", password: password)
+        let upload = try TestProcess.start(
+            try client.sftp(batch: ["put \(big) slow.bin"], extraArguments: ["-l", "24000"])
+        )
+        let started = try await Self.eventually(timeout: .seconds(60)) {
+            Self.uploadTemporaries(in: home, name: "slow.bin").contains { Self.size(home + "/" + $0) >= 1 << 20 }
+        }
+        #expect(started, "no temporary upload file appeared: \(upload.stderrText)")
+        return (directory, server, home, big, upload)
     }
 
     // MARK: - Bans and limits
