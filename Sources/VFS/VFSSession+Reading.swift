@@ -10,16 +10,21 @@ extension VFSSession {
     /// - Throws: ``VFSError`` (`noSuchFile`, `isADirectory`, `tooManyHandles`…).
     public func openForReading(_ path: FerryPath) async throws -> VFSHandle {
         try self.permissions.check(.download, path: path)
+        guard !self.mounts.holdsMountPoint(path) else {
+            throw VFSError(.isADirectory, "\(path) is a directory")
+        }
         return try await self.openHandle {
-            let attributes = try await self.storageAttributes(of: path, followingSymlinks: true)
-            guard attributes.kind != .directory else {
-                throw VFSError(.isADirectory, "\(path) is a directory")
-            }
             let resolved = self.mounts.resolve(path)
             var file = VFSReadingFile(path: path, resolved: resolved, opened: .now)
             if let opener = resolved.storage as? any ReadHandleOpening {
-                // One open file for the whole download: it sees one version even if the name is replaced.
+                // One open file for the whole download: it sees one version even if the name is replaced. Opening
+                // it refuses directories and missing files, so no separate lookup is needed.
                 file.handle = try await translatingErrors { try await opener.openForReading(resolved.storagePath) }
+            } else {
+                let attributes = try await self.storageAttributes(of: path, followingSymlinks: true)
+                guard attributes.kind != .directory else {
+                    throw VFSError(.isADirectory, "\(path) is a directory")
+                }
             }
             return .reading(file)
         }
