@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Pure SSH wire codec: primitives and every message. NIOCore only.
@@ -97,6 +99,11 @@ let package = Package(
                 "SSHConnection",
                 "SSHServer",
                 "SSHClient",
+                "SFTPClient",
+                "SFTPProtocol",
+                "Mirror",
+                "Events",
+                "AdminAPI",
                 "Accounts",
                 "AccountsSQLite",
                 "FerryCore",
@@ -218,6 +225,81 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The SFTP v3 client: one session over an SSH channel (or any byte transport), pipelined transfers,
+        // and connecting the way OpenSSH does (URLs, ssh_config, known_hosts, keys, ssh-agent).
+        .target(
+            name: "SFTPClient",
+            dependencies: [
+                "SFTPProtocol", "SSHClient", "SSHConnection", "SSHKeys", "SSHProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Events leaving Ferry: HMAC-signed webhooks delivered from a durable outbox with retries.
+        .target(
+            name: "Events",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // `ferry mirror`: pull new files from a remote SFTP folder exactly once (SQLite ledger and outbox).
+        .target(
+            name: "Mirror",
+            dependencies: [
+                "SFTPClient", "SFTPProtocol", "Events",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // HTTP endpoints for operators: health (and later readiness, metrics, REST).
+        .target(
+            name: "AdminAPI",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SFTPClientTests",
+            dependencies: [
+                "SFTPClient", "SFTPServer", "SFTPProtocol", "VFS", "FerryCore", "Storage", "StorageMemory",
+                "SSHKeys", "SSHClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EventsTests",
+            dependencies: [
+                "Events",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MirrorTests",
+            dependencies: [
+                "Mirror", "Events", "SFTPClient", "SFTPServer", "SFTPProtocol", "VFS", "FerryCore", "Storage",
+                "StorageMemory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SFTPServerTests",
             dependencies: [
@@ -307,7 +389,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SSHServer", "SSHClient", "SSHConnection", "SSHKeys", "SSHProtocol",
+                "SSHServer", "SSHClient", "SSHConnection", "SSHKeys", "SSHProtocol", "SFTPClient", "SFTPProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

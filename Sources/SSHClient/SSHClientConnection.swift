@@ -114,7 +114,7 @@ public final class SSHClientSession: Sendable {
 
     /// The data the program writes to its standard output, with backpressure: while it is not consumed the
     /// server is told to stop sending. Finishes at EOF; throws if the connection fails.
-    public var stdout: some AsyncSequence<ByteBuffer, any Error> { self.opened.stdout }
+    public var stdout: some AsyncSequence<ByteBuffer, any Error> & Sendable { self.opened.stdout }
 
     /// The program's standard error.
     public var stderr: AsyncStream<ByteBuffer> { self.opened.stderr }

@@ -1,0 +1,414 @@
+import Logging
+import NIOCore
+import SFTPProtocol
+import SSHClient
+import Synchronization
+
+/// How an ``SFTPClient`` exchanges bytes with its server: an SSH channel's `sftp` subsystem, a pipe to a local
+/// `sftp-server`, or a test harness.
+public struct SFTPClientTransport: Sendable {
+    /// The server's bytes, in order. Ends (or throws) when the connection goes.
+    public var inbound: any AsyncSequence<ByteBuffer, any Error> & Sendable
+    /// Sends bytes to the server; suspends while the transport's queue is full.
+    public var send: @Sendable (ByteBuffer) async throws -> Void
+    /// Closes the transport (the channel, and the connection when the client owns it).
+    public var close: @Sendable () async -> Void
+
+    public init(
+        inbound: any AsyncSequence<ByteBuffer, any Error> & Sendable,
+        send: @escaping @Sendable (ByteBuffer) async throws -> Void,
+        close: @escaping @Sendable () async -> Void
+    ) {
+        self.inbound = inbound
+        self.send = send
+        self.close = close
+    }
+
+    /// The `sftp` subsystem on a new session channel of `connection`. When `owningConnection` is true, closing
+    /// the client also closes the connection.
+    public static func subsystem(
+        on connection: SSHClientConnection,
+        owningConnection: Bool = false
+    ) async throws -> SFTPClientTransport {
+        let session = try await connection.openSession()
+        do {
+            try await session.requestSubsystem("sftp")
+        } catch {
+            try? await session.close()
+            if owningConnection { await connection.close() }
+            throw SFTPClientError.protocolError("the server refused the sftp subsystem (\(error))")
+        }
+        return SFTPClientTransport(
+            inbound: session.stdout,
+            send: { try await session.write($0) },
+            close: {
+                try? await session.sendEOF()
+                try? await session.close()
+                if owningConnection { await connection.close() }
+            }
+        )
+    }
+}
+
+/// What a server accepts in one request, from `limits@openssh.com` or the protocol's safe defaults.
+public struct SFTPClientLimits: Sendable, Equatable {
+    /// The longest `READ` the client sends.
+    public var readLength: Int
+    /// The longest `WRITE` payload the client sends.
+    public var writeLength: Int
+    /// How many reads or writes one transfer keeps in flight.
+    public var requestsInFlight: Int
+
+    /// 32 KiB reads and writes, which every SFTP server must accept (draft-ietf-secsh-filexfer-02 §3), 64 in
+    /// flight as OpenSSH's client does.
+    public static let conservative = SFTPClientLimits(
+        readLength: 32 * 1024,
+        writeLength: 32 * 1024,
+        requestsInFlight: 64
+    )
+
+    public init(readLength: Int, writeLength: Int, requestsInFlight: Int) {
+        self.readLength = readLength
+        self.writeLength = writeLength
+        self.requestsInFlight = requestsInFlight
+    }
+}
+
+/// An SFTP version 3 client session (draft-ietf-secsh-filexfer-02 with OpenSSH's extensions).
+///
+/// Every method may be called from any task; requests from concurrent callers are multiplexed over the one
+/// channel and matched to their replies by id. Transfers (``download(_:to:from:progress:)``,
+/// ``upload(from:to:at:progress:)``) keep many reads or writes in flight, sized from `limits@openssh.com`
+/// when the server offers it, so one stream moves as fast as OpenSSH's client.
+///
+/// When the connection drops, every waiting request fails with ``SFTPClientError/connectionLost(_:)`` and so
+/// does every later one.
+public final class SFTPClient: Sendable {
+    /// The protocol version the server chose (3).
+    public let serverVersion: UInt32
+    /// The extensions the server announced, by name, with their version strings.
+    public let serverExtensions: [String: String]
+    /// Request sizes used by transfers.
+    public let limits: SFTPClientLimits
+
+    let transport: SFTPClientTransport
+    let replies: ReplyTable
+    private let reader: Task<Void, Never>
+    let logger: Logger
+
+    private init(
+        transport: SFTPClientTransport,
+        replies: ReplyTable,
+        reader: Task<Void, Never>,
+        version: SFTPResponse.Version,
+        limits: SFTPClientLimits,
+        logger: Logger
+    ) {
+        self.transport = transport
+        self.replies = replies
+        self.reader = reader
+        self.serverVersion = version.version
+        var extensions: [String: String] = [:]
+        for pair in version.extensions where extensions[pair.name] == nil { extensions[pair.name] = pair.data }
+        self.serverExtensions = extensions
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Starts a session: sends `INIT`, waits for `VERSION`, and asks for the server's limits when it offers
+    /// `limits@openssh.com`.
+    ///
+    /// - Parameters:
+    ///   - maximumLength: caps the read and write sizes whatever the server allows (255 KiB by default, what
+    ///     OpenSSH's server takes).
+    ///   - fixedLimits: request sizes to use as they are, without asking the server (like `sftp -B`).
+    public static func start(
+        transport: SFTPClientTransport,
+        requestsInFlight: Int = 64,
+        maximumLength: Int = 255 * 1024,
+        fixedLimits: SFTPClientLimits? = nil,
+        logger: Logger = Logger(label: "ferry.sftp.client")
+    ) async throws -> SFTPClient {
+        let replies = ReplyTable()
+        let reader = Task {
+            await Self.readReplies(from: transport.inbound, into: replies)
+        }
+        do {
+            var hello = ByteBuffer()
+            hello.writeSFTPPacket(SFTPRequest.initialize(.init(version: SFTPRequest.Initialize.version3)))
+            try await transport.send(hello)
+            let version = try await replies.waitForVersion()
+            guard version.version == 3 else {
+                throw SFTPClientError.protocolError("the server speaks SFTP version \(version.version), not 3")
+            }
+            var limits = SFTPClientLimits.conservative
+            limits.requestsInFlight = max(1, requestsInFlight)
+            let provisional = SFTPClient(
+                transport: transport,
+                replies: replies,
+                reader: reader,
+                version: version,
+                limits: limits,
+                logger: logger
+            )
+            if let fixedLimits {
+                return SFTPClient(
+                    transport: transport,
+                    replies: replies,
+                    reader: reader,
+                    version: version,
+                    limits: fixedLimits,
+                    logger: logger
+                )
+            }
+            guard provisional.serverExtensions[SFTPExtensions.Limits.extensionName] != nil else {
+                return provisional
+            }
+            let reply = try await provisional.extended(SFTPExtensions.Limits(), path: nil)
+            let values = try reply.decode(SFTPExtensions.LimitsReply.self)
+            func usable(_ value: UInt64, fallback: Int) -> Int {
+                value == 0 ? fallback : Int(min(value, UInt64(maximumLength)))
+            }
+            limits.readLength = usable(values.maximumReadLength, fallback: limits.readLength)
+            limits.writeLength = usable(values.maximumWriteLength, fallback: limits.writeLength)
+            if values.maximumPacketLength > 0 {
+                // A WRITE carries about 1 KiB of headers besides its data (handle, offset, lengths).
+                let room = Int(min(values.maximumPacketLength, UInt64(Int.max))) - 1024
+                if room > 0 { limits.writeLength = min(limits.writeLength, room) }
+            }
+            return SFTPClient(
+                transport: transport,
+                replies: replies,
+                reader: reader,
+                version: version,
+                limits: limits,
+                logger: logger
+            )
+        } catch {
+            await transport.close()
+            reader.cancel()
+            throw error
+        }
+    }
+
+    /// Closes the session (and the connection, when the transport owns it). Waiting requests fail.
+    public func close() async {
+        await self.transport.close()
+        self.replies.fail(with: .connectionLost("the session was closed"))
+        self.reader.cancel()
+    }
+
+    /// Whether the server announced the extension `name`.
+    public func supports(_ name: String) -> Bool { self.serverExtensions[name] != nil }
+
+    // MARK: Requests
+
+    /// Sends one request and waits for its reply.
+    func request(_ make: (UInt32) -> SFTPRequest) async throws -> SFTPResponse {
+        let id = try self.replies.allocate()
+        var packet = ByteBuffer()
+        packet.writeSFTPPacket(make(id))
+        do {
+            try await self.transport.send(packet)
+        } catch {
+            self.replies.forget(id)
+            throw self.replies.failure ?? .connectionLost("cannot send: \(error)")
+        }
+        return try await self.replies.wait(for: id)
+    }
+
+    /// Sends several requests in one write; returns their ids in order.
+    func send(_ requests: [(UInt32) -> SFTPRequest]) async throws -> [UInt32] {
+        var packet = ByteBuffer()
+        var ids: [UInt32] = []
+        ids.reserveCapacity(requests.count)
+        for make in requests {
+            let id = try self.replies.allocate()
+            ids.append(id)
+            packet.writeSFTPPacket(make(id))
+        }
+        do {
+            try await self.transport.send(packet)
+        } catch {
+            for id in ids { self.replies.forget(id) }
+            throw self.replies.failure ?? .connectionLost("cannot send: \(error)")
+        }
+        return ids
+    }
+
+    /// Waits for the reply to a request sent with ``send(_:)``.
+    func reply(to id: UInt32) async throws -> SFTPResponse {
+        try await self.replies.wait(for: id)
+    }
+
+    /// Gives up on replies to requests sent with ``send(_:)`` (they are dropped when they come).
+    func abandon(_ ids: some Sequence<UInt32>) {
+        for id in ids { self.replies.abandon(id) }
+    }
+
+    /// Consumes the server's bytes, routing each reply to its waiter, until the stream ends.
+    private static func readReplies(
+        from inbound: any AsyncSequence<ByteBuffer, any Error> & Sendable,
+        into replies: ReplyTable
+    ) async {
+        var decoder = SFTPPacketDecoder(maximumPacketLength: 1024 * 1024 + 1024)
+        do {
+            for try await bytes in inbound {
+                decoder.append(bytes)
+                while var packet = try decoder.nextPacket() {
+                    let response = try packet.readSFTPResponse()
+                    if case .version(let version) = response {
+                        try replies.deliverVersion(version)
+                    } else if let id = response.requestID {
+                        try replies.deliver(response, to: id)
+                    }
+                }
+            }
+            replies.fail(with: .connectionLost("the server closed the session"))
+        } catch let error as SFTPClientError {
+            replies.fail(with: error)
+        } catch let error as SFTPError {
+            replies.fail(with: .protocolError(error.description))
+        } catch {
+            replies.fail(with: .connectionLost("\(error)"))
+        }
+    }
+}
+
+/// Request ids and the replies waiting for them.
+///
+/// A reply can arrive before its requester starts waiting (the request was sent, the task not yet resumed), so
+/// each allocated id is a slot that holds either the reply or the waiter, whichever comes first.
+final class ReplyTable: Sendable {
+    private enum Slot {
+        case expected
+        case arrived(SFTPResponse)
+        case waiting(CheckedContinuation<SFTPResponse, any Error>)
+        /// Sent, but nobody will wait for the reply (the transfer that sent it failed); the reply is dropped.
+        case abandoned
+    }
+
+    private struct State {
+        var nextID: UInt32 = 1
+        var slots: [UInt32: Slot] = [:]
+        var version: SFTPResponse.Version?
+        var versionWaiter: CheckedContinuation<SFTPResponse.Version, any Error>?
+        var failure: SFTPClientError?
+    }
+
+    private let state = Mutex(State())
+
+    /// Why the session ended, once it has.
+    var failure: SFTPClientError? { self.state.withLock { $0.failure } }
+
+    func allocate() throws(SFTPClientError) -> UInt32 {
+        try self.state.withLock { (state) throws(SFTPClientError) -> UInt32 in
+            if let failure = state.failure { throw failure }
+            var id = state.nextID
+            while state.slots[id] != nil { id &+= 1 }
+            state.nextID = id &+ 1
+            state.slots[id] = .expected
+            return id
+        }
+    }
+
+    /// Releases an id whose request was never sent.
+    func forget(_ id: UInt32) {
+        _ = self.state.withLock { $0.slots.removeValue(forKey: id) }
+    }
+
+    /// Stops waiting for a request that was sent: its reply, when it comes, is dropped.
+    func abandon(_ id: UInt32) {
+        self.state.withLock { state in
+            switch state.slots[id] {
+            case .expected: state.slots[id] = .abandoned
+            case .arrived: state.slots[id] = nil
+            default: break
+            }
+        }
+    }
+
+    func wait(for id: UInt32) async throws -> SFTPResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<SFTPResponse, SFTPClientError>? = self.state.withLock { state in
+                switch state.slots[id] {
+                case .arrived(let response):
+                    state.slots[id] = nil
+                    return .success(response)
+                case .expected:
+                    if let failure = state.failure {
+                        state.slots[id] = nil
+                        return .failure(failure)
+                    }
+                    state.slots[id] = .waiting(continuation)
+                    return nil
+                case .waiting, .abandoned, .none:
+                    return .failure(.protocolError("request \(id) is not outstanding"))
+                }
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    func deliver(_ response: SFTPResponse, to id: UInt32) throws(SFTPClientError) {
+        let waiter: CheckedContinuation<SFTPResponse, any Error>? = try self.state.withLock {
+            (state) throws(SFTPClientError) -> CheckedContinuation<SFTPResponse, any Error>? in
+            switch state.slots[id] {
+            case .expected:
+                state.slots[id] = .arrived(response)
+                return nil
+            case .waiting(let continuation):
+                state.slots[id] = nil
+                return continuation
+            case .abandoned:
+                state.slots[id] = nil
+                return nil
+            case .arrived, .none:
+                throw .protocolError("the server answered request \(id), which is not outstanding")
+            }
+        }
+        waiter?.resume(returning: response)
+    }
+
+    func waitForVersion() async throws -> SFTPResponse.Version {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<SFTPResponse.Version, SFTPClientError>? = self.state.withLock { state in
+                if let version = state.version { return .success(version) }
+                if let failure = state.failure { return .failure(failure) }
+                state.versionWaiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    func deliverVersion(_ version: SFTPResponse.Version) throws(SFTPClientError) {
+        let waiter = try self.state.withLock {
+            (state) throws(SFTPClientError) -> CheckedContinuation<SFTPResponse.Version, any Error>? in
+            guard state.version == nil else { throw .protocolError("the server sent VERSION twice") }
+            state.version = version
+            defer { state.versionWaiter = nil }
+            return state.versionWaiter
+        }
+        waiter?.resume(returning: version)
+    }
+
+    /// Ends the session: every waiter fails with `error`, and so does every later request.
+    func fail(with error: SFTPClientError) {
+        let (waiters, versionWaiter) = self.state.withLock { state in
+            if state.failure == nil { state.failure = error }
+            var waiters: [CheckedContinuation<SFTPResponse, any Error>] = []
+            for (id, slot) in state.slots {
+                if case .waiting(let continuation) = slot {
+                    waiters.append(continuation)
+                    state.slots[id] = nil
+                }
+            }
+            defer { state.versionWaiter = nil }
+            return (waiters, state.versionWaiter)
+        }
+        let failure = self.failure ?? error
+        for waiter in waiters { waiter.resume(throwing: failure) }
+        versionWaiter?.resume(throwing: failure)
+    }
+}
