@@ -308,6 +308,37 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
         }
     }
 
+    func engine(_ engine: SSHConnectionEngine, sign request: SSHUserAuthenticationSigningRequest) {
+        let loopBound = NIOLoopBound(self, eventLoop: self.eventLoop)
+        let eventLoop = self.eventLoop
+        Task {
+            var signature: SSHSignature?
+            var failure: (any Error)?
+            do {
+                signature = try await request.signer.sign(request.data, algorithm: request.algorithm)
+            } catch {
+                failure = error
+            }
+            let reason = failure.map { "\($0)" }
+            let result = signature
+            eventLoop.execute {
+                let handler = loopBound.value
+                if let reason {
+                    handler.logger.debug(
+                        "signing failed; trying the next method",
+                        metadata: ["key": "\(request.signer.publicKey.fingerprint)", "error": "\(reason)"]
+                    )
+                }
+                do {
+                    try handler.engine.completeSigning(requestID: request.id, signature: result)
+                    handler.flushOutput()
+                } catch {
+                    handler.fail(error)
+                }
+            }
+        }
+    }
+
     func engine(_ engine: SSHConnectionEngine, authenticatedAs username: String) {
         self.authenticationTimer?.cancel()
         self.authenticated.succeed()

@@ -38,9 +38,46 @@ public enum SSHAuthenticationResult: Sendable, Equatable {
     case failure
 }
 
+/// Signs for "publickey" user authentication without handing over its private key: an ssh-agent identity,
+/// a hardware token, a key kept in another process.
+public protocol SSHUserAuthenticationSigner: Sendable {
+    /// The public key the server is asked to accept.
+    var publicKey: SSHPublicKey { get }
+    /// Signs `data` (the RFC 4252 §7 blob: session identifier and the request).
+    ///
+    /// `algorithm` is the SSH signature algorithm name (ssh-ed25519, ecdsa-sha2-nistp256, rsa-sha2-512,
+    /// rsa-sha2-256…); the signature returned must use exactly that algorithm.
+    func sign(_ data: [UInt8], algorithm: String) async throws -> SSHSignature
+}
+
+/// Client role: a signature the engine needs from an ``SSHUserAuthenticationSigner`` before it can send a
+/// "publickey" request. Answer with ``SSHConnectionEngine/completeSigning(requestID:signature:)``.
+public struct SSHUserAuthenticationSigningRequest: Sendable {
+    /// Identifies this request; completions naming another one are ignored.
+    public let id: UInt64
+    /// Who signs.
+    public let signer: any SSHUserAuthenticationSigner
+    /// The signature algorithm to use.
+    public let algorithm: String
+    /// The bytes to sign.
+    public let data: [UInt8]
+
+    /// Creates a request (the engine makes these; tests may too).
+    public init(id: UInt64, signer: any SSHUserAuthenticationSigner, algorithm: String, data: [UInt8]) {
+        self.id = id
+        self.signer = signer
+        self.algorithm = algorithm
+        self.data = data
+    }
+}
+
 /// A client's way of proving who it is, tried in order.
 public enum SSHClientAuthenticationMethod: Sendable {
+    /// A private key held in memory; the engine signs itself.
     case publicKey(SSHPrivateKey)
+    /// A key signed for elsewhere (ssh-agent…), asynchronously through the delegate's
+    /// ``SSHConnectionEngineDelegate/engine(_:sign:)``. A signing failure moves on to the next method.
+    case signer(any SSHUserAuthenticationSigner)
     /// Used for the "password" method and, when the server offers only that, for keyboard-interactive prompts.
     case password(String)
 }
@@ -51,6 +88,10 @@ public protocol SSHConnectionEngineDelegate: AnyObject {
     /// Client role: the server's host key, signature already verified. Answer with
     /// ``SSHConnectionEngine/completeHostKeyVerification(accepted:)`` (now or later).
     func engine(_ engine: SSHConnectionEngine, verifyHostKey key: SSHPublicKey)
+    /// Client role: a signature is needed from an ``SSHUserAuthenticationSigner``. Answer with
+    /// ``SSHConnectionEngine/completeSigning(requestID:signature:)`` (now or later); no packet is decoded
+    /// meanwhile. The default implementation refuses, so the engine moves on to the next method.
+    func engine(_ engine: SSHConnectionEngine, sign request: SSHUserAuthenticationSigningRequest)
     /// Server role: decide a login attempt. Answer with ``SSHConnectionEngine/completeAuthentication(_:)``.
     func engine(_ engine: SSHConnectionEngine, authenticate request: SSHAuthenticationRequest)
     /// Both roles: the user is authenticated; channels may now be opened.
@@ -90,6 +131,9 @@ extension SSHConnectionEngineDelegate {
     }
     public func engine(_ engine: SSHConnectionEngine, authenticate request: SSHAuthenticationRequest) {
         try? engine.completeAuthentication(.failure)
+    }
+    public func engine(_ engine: SSHConnectionEngine, sign request: SSHUserAuthenticationSigningRequest) {
+        try? engine.completeSigning(requestID: request.id, signature: nil)
     }
     public func engine(_ engine: SSHConnectionEngine, authenticatedAs username: String) {}
     public func engine(_ engine: SSHConnectionEngine, receivedBanner message: String) {}

@@ -10,6 +10,8 @@ struct ClientAuthState {
         case probing
         /// Trying `methods[index]`.
         case trying(index: Int, method: String)
+        /// Waiting for the delegate to sign for the signer at `methods[index]`; `data` is what it signs.
+        case signing(index: Int, requestID: UInt64, key: SSHPublicKey, algorithm: String, data: ByteBuffer)
         case authenticated
         case failed
     }
@@ -21,6 +23,10 @@ struct ClientAuthState {
     var serverMethods: [String] = []
     /// Methods already tried, by index into `methods` and method name.
     var tried: Set<String> = []
+    /// The identifier of the latest signing request.
+    var lastSigningRequestID: UInt64 = 0
+    /// Set when every method has been tried, so a failure found inside a delegate call still surfaces.
+    var failure: SSHError?
 }
 
 extension SSHConnectionEngine {
@@ -60,8 +66,40 @@ extension SSHConnectionEngine {
                 guard server.contains("publickey"), !self.clientAuth.tried.contains(id) else { continue }
                 self.clientAuth.tried.insert(id)
                 guard let algorithm = self.userSignatureAlgorithm(for: key.publicKey) else { continue }
-                try self.sendPublicKeyRequest(key: key, algorithm: algorithm)
+                let data = try self.dataToSign(key: key.publicKey, algorithm: algorithm)
+                let signature = try key.signature(for: data, algorithm: algorithm)
+                self.sendPublicKeyRequest(key: key.publicKey, algorithm: algorithm, signature: signature)
                 self.clientAuth.phase = .trying(index: index, method: "publickey")
+                return
+            case .signer(let signer):
+                let id = "publickey/\(index)"
+                guard server.contains("publickey"), !self.clientAuth.tried.contains(id) else { continue }
+                self.clientAuth.tried.insert(id)
+                let key = signer.publicKey
+                guard let algorithm = self.userSignatureAlgorithm(for: key) else { continue }
+                let data = try self.dataToSign(key: key, algorithm: algorithm)
+                self.clientAuth.lastSigningRequestID &+= 1
+                let request = SSHUserAuthenticationSigningRequest(
+                    id: self.clientAuth.lastSigningRequestID,
+                    signer: signer,
+                    algorithm: algorithm,
+                    data: Array(data.readableBytesView)
+                )
+                self.clientAuth.phase = .signing(
+                    index: index,
+                    requestID: request.id,
+                    key: key,
+                    algorithm: algorithm,
+                    data: data
+                )
+                self.isAwaitingDecision = true
+                if let delegate = self.delegate {
+                    delegate.engine(self, sign: request)
+                } else {
+                    try? self.completeSigning(requestID: request.id, signature: nil)
+                }
+                // A delegate that answered at once may have run out of methods; its error was swallowed.
+                if let failure = self.clientAuth.failure { throw failure }
                 return
             case .password(let password):
                 let passwordID = "password/\(index)"
@@ -97,10 +135,38 @@ extension SSHConnectionEngine {
             }
         }
         self.clientAuth.phase = .failed
-        throw SSHError(
+        let failure = SSHError(
             .authenticationFailed,
             "permission denied (the server accepts: \(server.joined(separator: ",")))"
         )
+        self.clientAuth.failure = failure
+        throw failure
+    }
+
+    /// Client role: the answer to ``SSHConnectionEngineDelegate/engine(_:sign:)``.
+    ///
+    /// A `nil` signature (the signer failed), one made with another algorithm or one that does not verify
+    /// with the signer's public key moves on to the next method, as a key the server refused would.
+    /// Completions for another request, repeated ones, and ones arriving when no signature is awaited are
+    /// ignored.
+    ///
+    /// - Throws: ``SSHError`` `.authenticationFailed` when no method is left (a DISCONNECT is queued), or
+    ///   any error from packets decoded after the answer.
+    public func completeSigning(requestID: UInt64, signature: SSHSignature?) throws {
+        guard !self.isClosed,
+            case .signing(let index, let expectedID, let key, let algorithm, let data) = self.clientAuth.phase,
+            expectedID == requestID
+        else { return }
+        self.isAwaitingDecision = false
+        try self.fatalOnError {
+            if let signature, signature.algorithm == algorithm, key.isValidSignature(signature, for: data) {
+                self.sendPublicKeyRequest(key: key, algorithm: algorithm, signature: signature)
+                self.clientAuth.phase = .trying(index: index, method: "publickey")
+            } else {
+                try self.tryNextClientMethod()
+            }
+            try self.resumeInput()
+        }
     }
 
     /// The signature algorithm to use with `key`: RSA follows the server's `server-sig-algs` (RFC 8332 §3.3).
@@ -113,9 +179,10 @@ extension SSHConnectionEngine {
         return nil
     }
 
-    private func sendPublicKeyRequest(key: SSHPrivateKey, algorithm: String) throws {
+    /// What a "publickey" request signs (RFC 4252 §7).
+    private func dataToSign(key: SSHPublicKey, algorithm: String) throws -> ByteBuffer {
         guard let sessionID = self.sessionID else { throw SSHError(.protocolError, "no session identifier") }
-        let blob = key.publicKey.wireBlob
+        let blob = key.wireBlob
         var signed = ByteBuffer()
         signed.writeSSHString(sessionID)
         signed.writeInteger(SSHMessageNumber.userAuthRequest)
@@ -125,7 +192,11 @@ extension SSHConnectionEngine {
         signed.writeSSHBoolean(true)
         signed.writeSSHString(algorithm)
         signed.writeSSHString(blob)
-        let signature = try key.signature(for: signed, algorithm: algorithm)
+        return signed
+    }
+
+    private func sendPublicKeyRequest(key: SSHPublicKey, algorithm: String, signature: SSHSignature) {
+        let blob = key.wireBlob
         var signatureBlob = ByteBuffer()
         signature.write(to: &signatureBlob)
         self.send(
