@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import SSHConnection
 import SSHKeys
@@ -135,7 +136,7 @@ public struct SSHClientProfile: Sendable {
 
     /// The methods to try, in OpenSSH's order: the agent's keys (when `SSH_AUTH_SOCK` is set; with
     /// ``identitiesOnly`` only those matching an identity file's public key, read from NAME.pub or from
-    /// the private key), then each identity file that exists and whose key the agent does not already
+    /// the private key file, whose OpenSSH format keeps it in clear even when encrypted), then each identity file that exists and whose key the agent does not already
     /// offer, then the password, if one is given.
     ///
     /// An unreachable agent and unreadable or malformed key files are skipped, as ssh does. Encrypted key
@@ -164,6 +165,8 @@ public struct SSHClientProfile: Sendable {
             {
                 loaded[path] = key
                 fileKeys[path] = key.publicKey
+            } else if let key = Self.openSSHPublicKey(fileContents: text) {
+                fileKeys[path] = key
             }
         }
         var agentKeys: Set<SSHPublicKey> = []
@@ -188,6 +191,25 @@ public struct SSHClientProfile: Sendable {
         }
         if let password { methods.append(.password(password)) }
         return methods
+    }
+
+    /// The public key an openssh-key-v1 file keeps in clear ahead of its (possibly encrypted) private part.
+    static func openSSHPublicKey(fileContents text: String) -> SSHPublicKey? {
+        let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { String($0).trimmingWhitespace() }
+        guard let begin = lines.firstIndex(of: "-----BEGIN OPENSSH PRIVATE KEY-----"),
+            let end = lines.firstIndex(of: "-----END OPENSSH PRIVATE KEY-----"), begin < end,
+            let bytes = Data(base64Encoded: lines[(begin + 1)..<end].joined())
+        else { return nil }
+        var buffer = ByteBuffer(bytes: bytes)
+        let magic = Array("openssh-key-v1\0".utf8)
+        guard buffer.readBytes(length: magic.count) == magic,
+            buffer.readSSHString() != nil,  // cipher
+            buffer.readSSHString() != nil,  // KDF
+            buffer.readSSHString() != nil,  // KDF options
+            let count = buffer.readInteger(as: UInt32.self), count >= 1,
+            let blob = buffer.readSSHString()
+        else { return nil }
+        return try? SSHPublicKey(wireBlob: blob)
     }
 
     /// Loads a private key, asking for its passphrase when it is encrypted; nil when it cannot be used.

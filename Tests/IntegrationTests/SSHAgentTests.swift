@@ -180,4 +180,36 @@ struct SSHAgentTests {
             await connection.close()
         }
     }
+
+    @Test("An encrypted key file the agent already holds is not decrypted: no passphrase is asked")
+    func encryptedKeyHeldByTheAgent() async throws {
+        let dir = try TemporaryDirectory()
+        let home = dir.path("home")
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        let key = try await TestKeyPair.generate(.ed25519, at: home + "/.ssh/id_ed25519")
+        let agent = try await TestSSHAgent.start()
+        defer { agent.stop() }
+        try await agent.add(key)
+        // Replace the file with an encrypted copy of the same key and drop the .pub file.
+        let privateKey = try SSHPrivateKey(
+            fileContents: String(contentsOfFile: key.privateKeyPath, encoding: .utf8),
+            passphrase: nil
+        )
+        try privateKey.openSSHFileContents(comment: "", passphrase: Array("secret".utf8), rounds: 2)
+            .write(toFile: key.privateKeyPath, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: key.publicKeyPath)
+        let environment = agent.environment.merging(["HOME": home, "USER": "tester"]) { $1 }
+        let config = try SSHConfigFile(contents: "IdentitiesOnly yes\n", path: home + "/.ssh/config")
+        let profile = SSHClientProfile.resolve(alias: "box", configFile: config, environment: environment)
+        let methods = try await profile.authenticationMethods(password: nil, environment: environment) { path in
+            Issue.record("asked for the passphrase of \(path)")
+            return nil
+        }
+        #expect(methods.count == 1)
+        if case .signer(let signer) = methods.first {
+            #expect(signer.publicKey == privateKey.publicKey)
+        } else {
+            Issue.record("expected the agent's key")
+        }
+    }
 }
