@@ -293,7 +293,7 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
             } catch {
                 rejection = error
             }
-            let failure = rejection.map { "\($0)" }
+            let failure = rejection.map { ($0 as? SSHError)?.message ?? "\($0)" }
             eventLoop.execute {
                 let handler = loopBound.value
                 do {
