@@ -9,6 +9,7 @@ struct Ferry: AsyncParsableCommand {
             ServeCommand.self,
             KeygenCommand.self, SSHServeCommand.self, SSHCommand.self, SFTPServerCommand.self, UserCommand.self,
             TransfersCommand.self,
+            LsCommand.self, GetCommand.self, PutCommand.self, RmCommand.self, MvCommand.self, MkdirCommand.self,
         ]
     )
 }
