@@ -37,6 +37,12 @@ struct ClientConnectionOptions: ParsableArguments {
     @Option(name: .customShort("R"), help: "Requests kept in flight per transfer.")
     var requests: Int = 64
 
+    @Option(name: .customShort("c"), help: "Ciphers to offer, comma-separated, in order of preference.")
+    var ciphers: String?
+
+    @Option(help: "Key exchange methods to offer, comma-separated, in order of preference.")
+    var kex: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "error"
 
@@ -55,6 +61,14 @@ struct ClientConnectionOptions: ParsableArguments {
         case "no", "off", "false": .off
         default: nil
         }
+    }
+
+    /// The default algorithms, narrowed by --ciphers and --kex.
+    var algorithms: SSHAlgorithms {
+        var algorithms = SSHAlgorithms()
+        if let ciphers { algorithms.ciphers = ciphers.split(separator: ",").map(String.init) }
+        if let kex { algorithms.keyExchange = kex.split(separator: ",").map(String.init) }
+        return algorithms
     }
 
     var logger: Logger {
@@ -141,7 +155,10 @@ struct ClientConnectionOptions: ParsableArguments {
             connection = try await SSHClientConnection.connect(
                 host: profile.host,
                 port: profile.port,
-                configuration: profile.clientConfiguration(authentication: methods),
+                configuration: profile.clientConfiguration(
+                    authentication: methods,
+                    connection: SSHConnectionConfiguration(role: .client, algorithms: self.algorithms)
+                ),
                 logger: self.logger
             )
         } catch let error as SSHError {
