@@ -91,7 +91,7 @@ struct ClientConnectionOptions: ParsableArguments {
     ///
     /// When the server refuses every key and no password was given, asks for one on the terminal (unless
     /// `--batch`) and tries once more.
-    func connect(to location: SFTPLocation) async throws -> SFTPClient {
+    func connect(to location: SFTPLocation, password givenPassword: String? = nil) async throws -> SFTPClient {
         let environment = SSHClientProfile.currentEnvironment
         let configFile: SSHConfigFile?
         if self.sshConfig == "none" {
@@ -115,7 +115,7 @@ struct ClientConnectionOptions: ParsableArguments {
             if let value = Secrets.fromEnvironment("FERRY_KEY_PASSPHRASE") { return value }
             return batch ? nil : Secrets.prompt("Enter passphrase for key '\(path)': ")
         }
-        let password = try self.givenPassword()
+        let password = try givenPassword ?? self.givenPassword()
         var methods = try await profile.authenticationMethods(
             password: password,
             environment: environment,

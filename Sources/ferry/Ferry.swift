@@ -10,6 +10,7 @@ struct Ferry: AsyncParsableCommand {
             KeygenCommand.self, SSHServeCommand.self, SSHCommand.self, SFTPServerCommand.self, UserCommand.self,
             TransfersCommand.self,
             LsCommand.self, GetCommand.self, PutCommand.self, RmCommand.self, MvCommand.self, MkdirCommand.self,
+            MirrorCommand.self,
         ]
     )
 }
