@@ -21,11 +21,16 @@ struct FerryClientRunner {
         ["HOME": self.home, "SSH_AUTH_SOCK": ""].merging(self.environment) { _, new in new }
     }
 
-    func run(_ command: String, _ arguments: [String], timeout: Duration = .seconds(300)) async throws -> ProcessResult
-    {
+    /// Runs `ferry COMMAND ARGUMENTS` followed by the common options (unless `withCommonOptions` is false).
+    func run(
+        _ command: String,
+        _ arguments: [String],
+        withCommonOptions: Bool = true,
+        timeout: Duration = .seconds(300)
+    ) async throws -> ProcessResult {
         try await TestProcess.run(
             FerryExecutable.path,
-            [command] + arguments + self.common,
+            [command] + arguments + (withCommonOptions ? self.common : []),
             environment: self.fullEnvironment,
             timeout: timeout
         )

@@ -61,6 +61,27 @@ final class FerryServeProcess: Sendable {
         return server
     }
 
+    /// Starts `ferry serve` again on a stopped server's port and data directory (same users, same host keys).
+    static func restart(
+        _ old: FerryServeProcess,
+        storage: String = "local",
+        environment: [String: String] = [:]
+    ) async throws -> FerryServeProcess {
+        var env = environment
+        env["FERRY_LOG_LEVEL"] = env["FERRY_LOG_LEVEL"] ?? "info"
+        let process = try TestProcess.start(
+            FerryExecutable.path,
+            ["serve", "--data-dir", old.dataDirectory, "--listen", "127.0.0.1:\(old.port)", "--storage", storage],
+            environment: env
+        )
+        let server = FerryServeProcess(port: old.port, dataDirectory: old.dataDirectory, process: process)
+        guard try await FreePort.waitUntilAccepting(old.port, timeout: .seconds(60), while: { process.isRunning })
+        else {
+            throw FerryServeError("ferry serve did not start listening on \(old.port) again\n\(process.stderrText)")
+        }
+        return server
+    }
+
     /// A known_hosts file holding the server's host keys, for strict host key checking.
     func knownHostsFile() throws -> String {
         let keys = self.dataDirectory + "/host_keys"

@@ -30,6 +30,7 @@ enum PythonPeer {
         case paramikoServer = "paramiko_server.py"
         case asyncsshServer = "asyncssh_server.py"
         case datagen = "datagen.py"
+        case webhookReceiver = "webhook_receiver.py"
     }
 
     /// The folder holding the peer scripts.
