@@ -138,7 +138,6 @@ public actor MirrorJob {
     ///   ``MirrorConfiguration/maximumAttempts`` connection failures; `CancellationError` never escapes.
     public func run() async throws {
         var failures = 0
-        defer { failures = 0 }
         while !Task.isCancelled {
             let start = self.clock.now()
             do {
