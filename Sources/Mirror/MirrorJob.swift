@@ -246,6 +246,7 @@ public actor MirrorJob {
             records = try await self.ledger.observe(files.map(Self.observation), now: self.clock.now())
             (ready, unsettled) = self.classify(files, markers: markers, records: records)
         }
+        try await self.ledger.forgetVanishedPending(seen: Set(files.map(\.entry.path)))
         let waitingCount =
             files.count - ready.count - records.values.filter { $0.state == .done || $0.state == .dead }.count
         report.waiting = max(0, waitingCount)

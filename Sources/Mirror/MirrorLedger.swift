@@ -274,6 +274,27 @@ public final class MirrorLedger: OutboxStore, Sendable {
         }
     }
 
+    /// Forgets `pending` records (never downloaded) whose paths a complete listing no longer shows, so that
+    /// files removed from the server before they settled do not linger in the counts.
+    ///
+    /// - Parameter seen: The remote paths of the listing.
+    /// - Returns: How many records were forgotten.
+    @discardableResult
+    func forgetVanishedPending(seen: Set<String>) async throws -> Int {
+        try await self.write { db in
+            let pending = try String.fetchAll(db, sql: "SELECT remote_path FROM mirror_files WHERE state = 'pending'")
+            var forgotten = 0
+            for path in pending where !seen.contains(path) {
+                try db.execute(
+                    sql: "DELETE FROM mirror_files WHERE remote_path = ? AND state = 'pending'",
+                    arguments: [path]
+                )
+                forgotten += db.changesCount
+            }
+            return forgotten
+        }
+    }
+
     /// Marks the start of a download of the given version; returns the record as it was before.
     func beginDownload(
         _ remotePath: String,

@@ -414,6 +414,17 @@ struct Rig {
         #expect(try await rig.ledger.files().count == 1)
     }
 
+    @Test func filesThatVanishBeforeTheySettleAreForgotten() async throws {
+        let rig = try Rig()
+        rig.remote.put("/outbox/tmp.part", "x", mtime: rig.clock.seconds)
+        let remote = rig.remote
+        rig.clock.onSleep { _ in remote.state.withLock { _ = $0.files.removeValue(forKey: "/outbox/tmp.part") } }
+        let report = try await rig.job().runOnce()
+        #expect(report.downloaded.isEmpty)
+        #expect(try await rig.ledger.files().isEmpty)
+        #expect(try await rig.ledger.status().counts["pending"] == 0)
+    }
+
     @Test func theRunLoopReconnectsAndKeepsGoing() async throws {
         let rig = try Rig { $0.stabilityInterval = 0 }
         rig.remote.put("/outbox/a", "x", mtime: rig.old)
