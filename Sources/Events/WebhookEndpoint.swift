@@ -30,9 +30,18 @@ public struct WebhookEndpoint: Sendable, Equatable, CustomStringConvertible {
         self.headers = headers
     }
 
-    /// The URL and whether the bodies are signed; never the secret.
+    /// The URL and whether the bodies are signed; never the secret (nor a password in the URL).
     public var description: String {
-        "\(self.url) (\(self.secret == nil ? "unsigned" : "signed"))"
+        "\(self.redactedURL) (\(self.secret == nil ? "unsigned" : "signed"))"
+    }
+
+    /// The URL with any `user:password@` part replaced by `***@`, for logs and errors.
+    public var redactedURL: String {
+        guard let scheme = self.url.range(of: "://") else { return self.url }
+        let rest = self.url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return self.url }
+        return String(self.url[..<scheme.upperBound]) + "***" + String(rest[at...])
     }
 
     public static func == (lhs: WebhookEndpoint, rhs: WebhookEndpoint) -> Bool {

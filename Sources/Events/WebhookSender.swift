@@ -80,7 +80,11 @@ public struct WebhookSender: OutboxTransport {
         do {
             response = try await self.client.execute(request, timeout: timeout)
         } catch {
-            throw WebhookDeliveryError.transport(url: self.endpoint.url, reason: String(describing: error))
+            var reason = String(describing: error)
+            if let secret = self.endpoint.secret, !secret.isEmpty {
+                reason = reason.replacingOccurrences(of: String(decoding: secret, as: UTF8.self), with: "***")
+            }
+            throw WebhookDeliveryError.transport(url: self.endpoint.redactedURL, reason: reason)
         }
         var excerpt: [UInt8] = []
         do {

@@ -92,6 +92,13 @@ import Testing
         #expect(!endpoint.description.contains("s3cr3t"))
     }
 
+    @Test func credentialsInTheURLAreNeverShown() {
+        let endpoint = WebhookEndpoint(url: "https://hook:pa55@example.com/in?x=1", secret: self.secret)
+        #expect(endpoint.redactedURL == "https://***@example.com/in?x=1")
+        #expect(endpoint.description == "https://***@example.com/in?x=1 (signed)")
+        #expect(WebhookEndpoint(url: "http://example.com/a@b").redactedURL == "http://example.com/a@b")
+    }
+
     @Test func aReceiverDownForAWhileGetsEveryMessageOnceWhenItComesBack() async throws {
         let first = try await TestHTTPReceiver.start()
         let port = first.port
