@@ -117,7 +117,7 @@ public actor MirrorJob {
         self.logger = logger
         self.eventQueued = eventQueued
         let ledgerPath = LocalFiles.canonical(ledger.path)
-        self.reservedLocalPaths = Set(["", "-wal", "-shm", "-journal"].map { ledgerPath + $0 })
+        self.reservedLocalPaths = Set(["", "-wal", "-shm", "-journal", ".lock"].map { ledgerPath + $0 })
     }
 
     func setFaultInjection(_ hook: (@Sendable (Step, String) throws -> Void)?) {
@@ -134,8 +134,9 @@ public actor MirrorJob {
     /// until one pass succeeds). A lost connection is re-established with the retry backoff; a failed pass is
     /// logged and the loop goes on; one bad file never stops it.
     ///
-    /// - Throws: With the `once` schedule, the error of the last attempt when the pass could not complete after
-    ///   ``MirrorConfiguration/maximumAttempts`` connection failures; `CancellationError` never escapes.
+    /// - Throws: ``MirrorLedgerError`` when the ledger fails or another job holds it; with the `once` schedule,
+    ///   the error of the last attempt when the pass could not complete after
+    ///   ``MirrorConfiguration/maximumAttempts`` connection failures. `CancellationError` never escapes.
     public func run() async throws {
         var failures = 0
         while !Task.isCancelled {
@@ -146,6 +147,10 @@ public actor MirrorJob {
                 if case .once = self.configuration.schedule { break }
             } catch is CancellationError {
                 break
+            } catch let error as MirrorLedgerError {
+                // The ledger is unusable or taken by another job: nothing to retry.
+                await self.close()
+                throw error
             } catch {
                 if Task.isCancelled { break }
                 failures += 1
@@ -184,6 +189,8 @@ public actor MirrorJob {
     public func runOnce() async throws -> MirrorPassReport {
         let started = self.clock.now()
         var report = MirrorPassReport(startedAt: started)
+        // Outside the do: a second job on the same ledger must not record its refusal as a failed pass.
+        try self.ledger.acquireJobLock()
         do {
             let session = try await self.connectedSession()
             try LocalFiles.makeDirectories(self.configuration.destinationDirectory)

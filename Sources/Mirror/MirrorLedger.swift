@@ -1,6 +1,7 @@
 import Events
 import Foundation
 import GRDB
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -93,6 +94,10 @@ public final class MirrorLedger: OutboxStore, Sendable {
     /// The ledger file.
     public let path: String
     private let pool: DatabasePool
+    private let jobLock = Mutex<Int32?>(nil)
+
+    /// The lock file a running job holds (``acquireJobLock()``): the ledger's path with `.lock` appended.
+    public var lockPath: String { self.path + ".lock" }
 
     /// Opens (creating it with mode 0600 when missing) the ledger at `path`; its directory must exist.
     ///
@@ -113,11 +118,35 @@ public final class MirrorLedger: OutboxStore, Sendable {
         self.path = path
     }
 
-    /// Closes the connections; later operations fail.
+    /// Closes the connections and releases the job lock; later operations fail.
     ///
     /// - Throws: ``MirrorLedgerError`` when a connection is in use.
     public func close() throws {
+        self.releaseJobLock()
         do { try self.pool.close() } catch { throw MirrorLedgerError("cannot close the ledger: \(Self.reason(error))") }
+    }
+
+    /// Takes the lock that keeps a second mirror job off this ledger (an advisory `flock` on ``lockPath``); held
+    /// until ``close()`` or the end of the process. Taking it again in the same ledger does nothing. Readers such
+    /// as `ferry mirror status` do not need it.
+    ///
+    /// - Throws: ``MirrorLedgerError`` when another job holds it or the lock file cannot be opened.
+    public func acquireJobLock() throws {
+        try self.jobLock.withLock { descriptor in
+            guard descriptor == nil else { return }
+            descriptor = try PrivateLedgerFile.lock(self.lockPath)
+        }
+    }
+
+    deinit {
+        self.releaseJobLock()
+    }
+
+    private func releaseJobLock() {
+        self.jobLock.withLock { descriptor in
+            if let open = descriptor { PrivateLedgerFile.unlock(open) }
+            descriptor = nil
+        }
     }
 
     // MARK: Files
@@ -697,6 +726,29 @@ private enum PrivateLedgerFile {
         guard descriptor >= 0 else {
             throw MirrorLedgerError("cannot open the ledger \(path): \(String(cString: strerror(errno)))")
         }
+        close(descriptor)
+    }
+
+    /// Opens `path` (mode 0600) and takes an exclusive `flock` on it without waiting.
+    static func lock(_ path: String) throws -> Int32 {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw MirrorLedgerError("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let busy = errno == EWOULDBLOCK
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw MirrorLedgerError(
+                busy
+                    ? "another ferry mirror is using the ledger (\(path) is locked)"
+                    : "cannot lock \(path): \(reason)"
+            )
+        }
+        return descriptor
+    }
+
+    static func unlock(_ descriptor: Int32) {
         close(descriptor)
     }
 }

@@ -73,8 +73,8 @@ struct Rig {
         #expect(try await rig.ledger.outboxMessages().count == 2)
         #expect(
             rig.sandbox.listing() == [
-                ".ferry-mirror.sqlite", ".ferry-mirror.sqlite-shm", ".ferry-mirror.sqlite-wal", "a.txt", "sub",
-                "sub/b.txt",
+                ".ferry-mirror.sqlite", ".ferry-mirror.sqlite-shm", ".ferry-mirror.sqlite-wal",
+                ".ferry-mirror.sqlite.lock", "a.txt", "sub", "sub/b.txt",
             ]
         )
     }
@@ -423,6 +423,26 @@ struct Rig {
         #expect(report.downloaded.isEmpty)
         #expect(try await rig.ledger.files().isEmpty)
         #expect(try await rig.ledger.status().counts["pending"] == 0)
+    }
+
+    @Test func aSecondJobOnTheSameLedgerIsRefused() async throws {
+        let rig = try Rig { $0.stabilityInterval = 0 }
+        rig.remote.put("/outbox/a", "x", mtime: rig.old)
+        _ = try await rig.job().runOnce()
+        let other = try MirrorLedger(path: rig.configuration.resolvedLedgerPath)
+        let intruder = MirrorJob(
+            configuration: rig.configuration,
+            connector: MemoryConnector(remote: rig.remote),
+            ledger: other,
+            clock: rig.clock
+        )
+        let error = await #expect(throws: MirrorLedgerError.self) { try await intruder.runOnce() }
+        #expect(error?.message.contains("another ferry mirror") == true)
+        await #expect(throws: MirrorLedgerError.self) { try await intruder.run() }
+        // Reading the status needs no lock.
+        #expect(try await other.status().counts["done"] == 1)
+        try rig.ledger.close()
+        _ = try await intruder.runOnce()
     }
 
     @Test func theRunLoopReconnectsAndKeepsGoing() async throws {
