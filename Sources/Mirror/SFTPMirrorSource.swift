@@ -44,8 +44,9 @@ public struct SFTPMirrorSource: MirrorSource {
             var entries: [MirrorRemoteEntry] = []
             try await self.client.listDirectory(SFTPPath(directory)) { batch in
                 for entry in batch {
-                    // Names that are not UTF-8 cannot be stored in the ledger faithfully; they are skipped.
-                    guard let name = entry.filename.string else { continue }
+                    // A name with a slash or a dot-dot would lead outside the destination; names that are not
+                    // UTF-8 cannot be stored in the ledger faithfully. Both are skipped.
+                    guard entry.filename.isPlainName, let name = entry.filename.string else { continue }
                     entries.append(Self.entry(name: name, path: Self.join(directory, name), entry.attributes))
                 }
             }

@@ -75,6 +75,10 @@ struct GetCommand: AsyncParsableCommand {
         var entries = try await client.listDirectory(SFTPPath(remote))
         entries.sort { $0.filename.bytes.lexicographicallyPrecedes($1.filename.bytes) }
         for entry in entries {
+            guard entry.filename.isPlainName else {
+                printError("ferry: skipping \(remote): the server listed a name that is not a plain file name")
+                continue
+            }
             let name = entry.filename.description
             let remotePath = ClientPaths.join(remote, name)
             let localPath = ClientPaths.join(local, name)

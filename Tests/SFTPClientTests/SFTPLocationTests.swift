@@ -1,4 +1,5 @@
 import SFTPClient
+import SFTPProtocol
 import Testing
 
 @Suite struct SFTPLocationTests {
@@ -44,5 +45,19 @@ import Testing
     @Test func printsAsAURL() throws {
         #expect(try SFTPLocation.parse("alice@host:in/x").description == "sftp://alice@host/~/in/x")
         #expect(try SFTPLocation.parse("sftp://[::1]:2222/a").description == "sftp://[::1]:2222/a")
+    }
+}
+
+@Suite struct SFTPPlainNameTests {
+    @Test func onlyPlainNamesMayBecomeLocalPaths() {
+        #expect(SFTPPath("report.csv").isPlainName)
+        #expect(SFTPPath(".hidden").isPlainName)
+        #expect(SFTPPath("...").isPlainName)
+        #expect(!SFTPPath("").isPlainName)
+        #expect(!SFTPPath(".").isPlainName)
+        #expect(!SFTPPath("..").isPlainName)
+        #expect(!SFTPPath("../.profile").isPlainName)
+        #expect(!SFTPPath("a/b").isPlainName)
+        #expect(!SFTPPath(bytes: [0x61, 0x00, 0x62]).isPlainName)
     }
 }
