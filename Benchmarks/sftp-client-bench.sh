@@ -121,7 +121,7 @@ fetch() {
     local client=$1 dest=$2
     case $client in
     ferry)
-        HOME=$TMP SSH_AUTH_SOCK="" "$FERRY_BIN" get -q --batch -P "$PORT" --user "$USER_NAME" -c "$CIPHER" --kex "$KEX" \
+        HOME=$TMP SSH_AUTH_SOCK="" "$FERRY_BIN" get -q --batch -P "$PORT" --user "$USER_NAME" --ciphers "$CIPHER" --kex "$KEX" \
             -i "$TMP/client_key" --known-hosts "$TMP/known_hosts" --ssh-config none \
             "127.0.0.1:$TMP/source.bin" "$dest" ;;
     openssh)

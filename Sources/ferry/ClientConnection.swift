@@ -10,16 +10,19 @@ import SSHProtocol
 
 /// The options every client command shares: how to reach and log in to the server.
 struct ClientConnectionOptions: ParsableArguments {
-    @Option(name: .customShort("P"), help: "Port (beats the URL and ~/.ssh/config).")
+    @Option(name: [.customShort("P"), .customLong("port")], help: "Port (beats the URL and ~/.ssh/config).")
     var port: Int?
 
     @Option(help: "User name (beats the location and ~/.ssh/config).")
     var user: String?
 
-    @Option(name: .customShort("i"), help: "Identity (private key) file. Repeatable.")
+    @Option(name: [.customShort("i"), .customLong("identity")], help: "Identity (private key) file. Repeatable.")
     var identities: [String] = []
 
-    @Option(name: .customShort("F"), help: "ssh_config file (default ~/.ssh/config; 'none' for no file).")
+    @Option(
+        name: [.customShort("F"), .customLong("ssh-config")],
+        help: "ssh_config file (default ~/.ssh/config; 'none' for no file)."
+    )
     var sshConfig: String?
 
     @Option(help: "known_hosts file (default ~/.ssh/known_hosts, or UserKnownHostsFile).")
@@ -34,10 +37,10 @@ struct ClientConnectionOptions: ParsableArguments {
     @Flag(help: "Never prompt (for scripts): fail instead of asking for a password or passphrase.")
     var batch = false
 
-    @Option(name: .customShort("R"), help: "Requests kept in flight per transfer.")
+    @Option(name: [.customShort("R"), .customLong("requests")], help: "Requests kept in flight per transfer.")
     var requests: Int = 64
 
-    @Option(name: .customShort("c"), help: "Ciphers to offer, comma-separated, in order of preference.")
+    @Option(name: .customLong("ciphers"), help: "Ciphers to offer, comma-separated, in order of preference.")
     var ciphers: String?
 
     @Option(help: "Key exchange methods to offer, comma-separated, in order of preference.")
