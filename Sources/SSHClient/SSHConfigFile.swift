@@ -1,4 +1,5 @@
 import NIOCore
+import SSHKeys
 
 /// A problem in an ssh_config file: where it is and what is wrong.
 public struct SSHConfigError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -437,42 +438,17 @@ public struct SSHConfigFile: Sendable {
         case .never:
             return false
         case .host(let patterns):
-            let subject = Array(alias.lowercased().utf8)
+            let subject = alias.lowercased()
             var matched = false
             for pattern in patterns {
                 let negated = pattern.hasPrefix("!")
-                let body = Array((negated ? pattern.dropFirst() : pattern[...]).lowercased().utf8)
-                guard self.wildcardMatch(subject[...], body[...]) else { continue }
+                let body = (negated ? pattern.dropFirst() : pattern[...]).lowercased()
+                guard SSHWildcard.matches(subject, pattern: body) else { continue }
                 if negated { return false }
                 matched = true
             }
             return matched
         }
-    }
-
-    /// `*` matches any run of characters, `?` exactly one; everything else literally.
-    static func wildcardMatch(_ subject: ArraySlice<UInt8>, _ pattern: ArraySlice<UInt8>) -> Bool {
-        var s = subject.startIndex
-        var p = pattern.startIndex
-        // The latest `*` seen, and the subject position it currently swallows up to.
-        var star: (pattern: Int, subject: Int)?
-        while s < subject.endIndex {
-            if p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") {
-                star = (p, s)
-                p += 1
-            } else if p < pattern.endIndex, pattern[p] == UInt8(ascii: "?") || pattern[p] == subject[s] {
-                p += 1
-                s += 1
-            } else if let last = star {
-                star = (last.pattern, last.subject + 1)
-                s = last.subject + 1
-                p = last.pattern + 1
-            } else {
-                return false
-            }
-        }
-        while p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") { p += 1 }
-        return p == pattern.endIndex
     }
 
     /// Replaces `%x` tokens from `values` and `%%` with `%`; unknown tokens are left as written.

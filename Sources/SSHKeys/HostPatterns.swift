@@ -122,3 +122,12 @@ enum HostPatterns {
         return bytes.map(String.init).joined(separator: ".")
     }
 }
+
+/// OpenSSH's wildcard matching, for host names in `ssh_config` and `known_hosts` patterns.
+public enum SSHWildcard {
+    /// Whether `subject` matches `pattern`, where `*` matches any run of characters, `?` exactly one, and
+    /// everything else itself (byte for byte: lowercase both sides first for host names).
+    public static func matches(_ subject: String, pattern: String) -> Bool {
+        HostPatterns.wildcardMatch(Array(subject.utf8)[...], Array(pattern.utf8)[...])
+    }
+}
