@@ -329,14 +329,7 @@ struct MirrorStatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        guard
-            let path = self.ledger
-                ?? self.destination.map({ ClientPaths.join($0, MirrorConfiguration.defaultLedgerName) })
-        else { throw ValidationError("give the mirror's DEST folder or --ledger") }
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw failure("ferry: no mirror ledger at \(path)", code: 2)
-        }
-        let ledger = try MirrorLedger(path: path)
+        let (ledger, path) = try openExistingLedger(destination: self.destination, ledger: self.ledger)
         defer { try? ledger.close() }
         let status = try await ledger.status()
         if self.json {
@@ -394,16 +387,20 @@ struct MirrorRetryCommand: AsyncParsableCommand {
     var path: String?
 
     func run() async throws {
-        guard
-            let file = self.ledger
-                ?? self.destination.map({ ClientPaths.join($0, MirrorConfiguration.defaultLedgerName) })
-        else { throw ValidationError("give the mirror's DEST folder or --ledger") }
-        guard FileManager.default.fileExists(atPath: file) else {
-            throw failure("ferry: no mirror ledger at \(file)", code: 2)
-        }
-        let ledger = try MirrorLedger(path: file)
+        let (ledger, _) = try openExistingLedger(destination: self.destination, ledger: self.ledger)
         defer { try? ledger.close() }
         let count = try await ledger.retryDead(self.path)
         print("\(count) file\(count == 1 ? "" : "s") will be tried again on the next pass")
     }
+}
+
+/// Opens the ledger of an existing mirror: `--ledger FILE`, or the one in the mirror's DEST folder.
+func openExistingLedger(destination: String?, ledger: String?) throws -> (MirrorLedger, String) {
+    guard let path = ledger ?? destination.map({ ClientPaths.join($0, MirrorConfiguration.defaultLedgerName) }) else {
+        throw ValidationError("give the mirror's DEST folder or --ledger")
+    }
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw failure("ferry: no mirror ledger at \(path)", code: 2)
+    }
+    return (try MirrorLedger(path: path), path)
 }
