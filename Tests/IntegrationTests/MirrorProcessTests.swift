@@ -116,9 +116,12 @@ struct MirrorProcessTests {
         defer { setup.server.process.terminate() }
         try await setup.receiver.start()
         defer { setup.receiver.stop() }
+        // Each file is written in two steps 30 ms apart; a stability interval well above that keeps the
+        // half-written state from being taken even when other tests slow this process down.
+        let healthPort = FreePort.allocate()
         let mirror = try setup.runner.start(
             "mirror",
-            self.mirrorArguments(setup, extra: ["--health-listen", "127.0.0.1:0"])
+            self.mirrorArguments(setup, extra: ["--stable-for", "3s", "--health-listen", "127.0.0.1:\(healthPort)"])
         )
         defer { mirror.terminate() }
         var expected: [String: Data] = [:]
@@ -142,6 +145,9 @@ struct MirrorProcessTests {
         let deliveries = setup.receiver.deliveries()
         #expect(Set(deliveries.map(\.path)).count == 500)
         #expect(Set(deliveries.map(\.id)).count == 500)
+        let health = try await TestProcess.run("curl", ["-s", "-i", "http://127.0.0.1:\(healthPort)/healthz"])
+        #expect(health.stdoutText.hasPrefix("HTTP/1.1 200"), "\(health)")
+        #expect(health.stdoutText.contains(#""status":"ok""#), "\(health)")
         let status = try await setup.runner.run(
             "mirror",
             ["status", setup.destination, "--json"],
