@@ -25,7 +25,9 @@ final class SSHServerConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
     private var sessions: [UInt32: Session] = [:]
     private var authenticationTimer: Scheduled<Void>?
     private var maintenanceTimer: RepeatedTask?
-    private var keyExchangeStarted: NIODeadline?
+    /// When the key exchange in progress was first seen running, and how many had completed before it: a later
+    /// exchange (a higher count) starts its own clock, so frequent re-keying never adds up to a timeout.
+    private var keyExchangeStarted: (at: NIODeadline, completedBefore: Int)?
     private var isReading = false
     private var remoteAddress: SocketAddress?
     private var lastReceived = NIODeadline.now()
@@ -78,9 +80,13 @@ final class SSHServerConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
 
     private func maintenance() {
         if self.engine.isKeyExchangeRunning {
-            let started = self.keyExchangeStarted ?? .now()
-            self.keyExchangeStarted = started
-            if NIODeadline.now() - started > self.configuration.keyExchangeTimeout {
+            let completed = self.engine.keyExchangeCount
+            if self.keyExchangeStarted?.completedBefore != completed {
+                self.keyExchangeStarted = (.now(), completed)
+            }
+            if let started = self.keyExchangeStarted?.at,
+                NIODeadline.now() - started > self.configuration.keyExchangeTimeout
+            {
                 self.fail(SSHError(.limitExceeded, "key exchange timed out"))
                 return
             }
