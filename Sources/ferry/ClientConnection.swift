@@ -66,6 +66,15 @@ struct ClientConnectionOptions: ParsableArguments {
         }
     }
 
+    /// The client's SSH settings: a 16 MiB receive window, so a server streaming a download is not held back
+    /// waiting for window adjustments while this side writes to disk (the session's input stays bounded by
+    /// the channel's backpressure either way).
+    var connectionConfiguration: SSHConnectionConfiguration {
+        var configuration = SSHConnectionConfiguration(role: .client, algorithms: self.algorithms)
+        configuration.limits.channelWindowSize = 16 * 1024 * 1024
+        return configuration
+    }
+
     /// The default algorithms, narrowed by --ciphers and --kex.
     var algorithms: SSHAlgorithms {
         var algorithms = SSHAlgorithms()
@@ -160,7 +169,7 @@ struct ClientConnectionOptions: ParsableArguments {
                 port: profile.port,
                 configuration: profile.clientConfiguration(
                     authentication: methods,
-                    connection: SSHConnectionConfiguration(role: .client, algorithms: self.algorithms)
+                    connection: self.connectionConfiguration
                 ),
                 logger: self.logger
             )
