@@ -319,17 +319,13 @@ struct MirrorStatusCommand: AsyncParsableCommand {
         abstract: "Show a mirror's ledger: files by state, the last pass, recent errors, dead files, webhooks waiting."
     )
 
-    @Argument(help: "The mirror's local folder (its ledger is DEST/.ferry-mirror.sqlite).")
-    var destination: String?
-
-    @Option(help: "The ledger file, if it is not in DEST.")
-    var ledger: String?
+    @OptionGroup var location: MirrorLedgerLocation
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() async throws {
-        let (ledger, path) = try openExistingLedger(destination: self.destination, ledger: self.ledger)
+        let (ledger, path) = try self.location.open()
         defer { try? ledger.close() }
         let status = try await ledger.status()
         if self.json {
@@ -377,30 +373,36 @@ struct MirrorRetryCommand: AsyncParsableCommand {
         abstract: "Give dead files (those that failed too often) another set of attempts on the next pass."
     )
 
-    @Argument(help: "The mirror's local folder (its ledger is DEST/.ferry-mirror.sqlite).")
-    var destination: String?
-
-    @Option(help: "The ledger file, if it is not in DEST.")
-    var ledger: String?
+    @OptionGroup var location: MirrorLedgerLocation
 
     @Option(help: "Only this remote path (default: every dead file).")
     var path: String?
 
     func run() async throws {
-        let (ledger, _) = try openExistingLedger(destination: self.destination, ledger: self.ledger)
+        let (ledger, _) = try self.location.open()
         defer { try? ledger.close() }
         let count = try await ledger.retryDead(self.path)
         print("\(count) file\(count == 1 ? "" : "s") will be tried again on the next pass")
     }
 }
 
-/// Opens the ledger of an existing mirror: `--ledger FILE`, or the one in the mirror's DEST folder.
-func openExistingLedger(destination: String?, ledger: String?) throws -> (MirrorLedger, String) {
-    guard let path = ledger ?? destination.map({ ClientPaths.join($0, MirrorConfiguration.defaultLedgerName) }) else {
-        throw ValidationError("give the mirror's DEST folder or --ledger")
+/// Where an existing mirror's ledger is: `--ledger FILE`, or the one in the mirror's DEST folder.
+struct MirrorLedgerLocation: ParsableArguments {
+    @Argument(help: "The mirror's local folder (its ledger is DEST/.ferry-mirror.sqlite).")
+    var destination: String?
+
+    @Option(help: "The ledger file, if it is not in DEST.")
+    var ledger: String?
+
+    /// Opens the ledger; it must exist (opening would otherwise create an empty one).
+    func open() throws -> (MirrorLedger, String) {
+        guard
+            let path = self.ledger
+                ?? self.destination.map({ ClientPaths.join($0, MirrorConfiguration.defaultLedgerName) })
+        else { throw ValidationError("give the mirror's DEST folder or --ledger") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw failure("ferry: no mirror ledger at \(path)", code: 2)
+        }
+        return (try MirrorLedger(path: path), path)
     }
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw failure("ferry: no mirror ledger at \(path)", code: 2)
-    }
-    return (try MirrorLedger(path: path), path)
 }
