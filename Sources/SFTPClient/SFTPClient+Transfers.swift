@@ -88,16 +88,24 @@ extension SFTPClient {
     }
 
     /// Like ``download(_:to:from:progress:)`` on a file already open for reading.
+    ///
+    /// - Parameter size: the file's size if the caller already has it (else it is asked for with `FSTAT`).
     public func download(
         _ file: SFTPFileHandle,
         to local: SFTPLocalFile,
         from offset: UInt64 = 0,
+        size: UInt64? = nil,
         progress: (@Sendable (UInt64) -> Void)? = nil
     ) async throws -> UInt64 {
         let chunk = self.limits.readLength
         let window = self.limits.requestsInFlight
         // The size tells when to stop asking; reads continue past it if the file turns out longer.
-        var expectedSize = try? await self.fstat(file).size
+        var expectedSize: UInt64?
+        if let size {
+            expectedSize = size
+        } else {
+            expectedSize = try? await self.fstat(file).size
+        }
         var outstanding = CircularBuffer<PendingRead>(initialCapacity: window)
         var nextOffset = offset
         var reachedEnd = false

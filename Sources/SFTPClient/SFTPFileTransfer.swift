@@ -81,7 +81,7 @@ public struct SFTPFileTransfer: Sendable {
             do {
                 let total = attributes.size
                 let base = start
-                end = try await self.client.download(file, to: local, from: start) { done in
+                end = try await self.client.download(file, to: local, from: start, size: total) { done in
                     progress?(base + done, total)
                 }
                 if ftruncate(descriptor, off_t(end)) != 0 {
