@@ -23,6 +23,12 @@ public final class SSHConnectionEngine {
     var output: ByteBuffer
     /// Received bytes not yet decoded.
     var input: ByteBuffer
+    /// The engine's own buffer for a packet split between two reads, reused while data streams in.
+    var carry = ByteBuffer()
+    /// Whether `input` is the engine's own buffer (rather than the transport's, parsed in place).
+    var inputIsCarry = false
+    /// How many bytes of a new read are added at a time to complete a split packet.
+    static let carryPiece = 64 * 1024
     var now: () -> NIODeadline
 
     // Version exchange (RFC 4253 §4.2).
@@ -135,20 +141,48 @@ public final class SSHConnectionEngine {
     /// - Throws: ``SSHError`` for anything fatal. The engine has then queued an SSH_MSG_DISCONNECT where
     ///   the protocol allows one; send what ``takeOutput()`` returns, then close the connection.
     public func receive(_ bytes: inout ByteBuffer) throws {
-        guard !self.isClosed else {
-            bytes.moveReaderIndex(forwardBy: bytes.readableBytes)
-            return
-        }
-        if self.input.readableBytes == 0 {
-            swap(&self.input, &bytes)
-        } else {
-            self.input.writeBuffer(&bytes)
-        }
-        try self.fatalOnError { try self.processInput() }
-        if self.input.readableBytes == 0 {
-            // Let go of the receive buffer once every byte is consumed (it is usually the transport's own,
-            // swapped in above), so an idle connection keeps none.
-            self.input = ByteBuffer()
+        try self.fatalOnError {
+            while bytes.readableBytes > 0 {
+                guard !self.isClosed else {
+                    bytes.moveReaderIndex(forwardBy: bytes.readableBytes)
+                    return
+                }
+                if self.input.readableBytes == 0 {
+                    // Parse the transport's buffer in place: whole packets are opened straight from it.
+                    if self.inputIsCarry {
+                        swap(&self.input, &self.carry)
+                        self.inputIsCarry = false
+                    }
+                    swap(&self.input, &bytes)
+                    try self.processInput()
+                    // Let the transport have its buffer back to read into again; a partial packet moves to the
+                    // engine's own buffer.
+                    if self.input.readableBytes > 0 {
+                        self.carry.clear()
+                        self.carry.writeBuffer(&self.input)
+                        swap(&self.input, &self.carry)
+                        self.inputIsCarry = true
+                        self.carry = ByteBuffer()
+                    } else {
+                        self.input = ByteBuffer()
+                    }
+                } else {
+                    // Complete the partial packet from the front of the new bytes, a piece at a time, then go back
+                    // to parsing in place. Only the bytes of packets that straddle two reads are copied.
+                    var piece = bytes.readSlice(length: min(bytes.readableBytes, Self.carryPiece))!
+                    if self.input.writableBytes < piece.readableBytes && self.input.readerIndex > 0 {
+                        self.input.discardReadBytes()
+                    }
+                    self.input.writeBuffer(&piece)
+                    try self.processInput()
+                }
+            }
+            if self.input.readableBytes == 0 {
+                // Let go of the receive buffers once every byte is consumed, so an idle connection keeps none.
+                self.input = ByteBuffer()
+                self.carry = ByteBuffer()
+                self.inputIsCarry = false
+            }
         }
     }
 

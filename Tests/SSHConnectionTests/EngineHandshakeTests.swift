@@ -74,6 +74,33 @@ import Testing
         #expect(pair.clientDelegate.authenticatedAs == "alice")
     }
 
+    /// Reads of any size, splitting packets anywhere: small pieces, pieces larger than the engine adds at a time
+    /// to finish a split packet, and reads holding many packets and a part of the next.
+    @Test(arguments: [4095, 10_000, 65_536, 100_003, 300_001, 1 << 20])
+    func channelDataSurvivesAnySplitOfTheStream(chunk: Int) throws {
+        let pair = try EnginePair(
+            serverConfiguration: Self.serverConfiguration(
+                algorithms: SSHAlgorithms(ciphers: ["aes128-gcm@openssh.com"])
+            ),
+            methods: [.password("secret")]
+        )
+        pair.serverDelegate.passwords = ["alice": "secret"]
+        pair.serverDelegate.echo = true
+        pair.run(chunk: chunk)
+        let channel = try pair.client.openSessionChannel()
+        pair.run(chunk: chunk)
+        pair.client.sendRequest(.subsystem(name: "echo"), wantReply: true, channel: channel)
+        var sent = ByteBuffer()
+        for i in 0..<(1536 * 1024) { sent.writeInteger(UInt8(truncatingIfNeeded: i &* 13 &+ i >> 9)) }
+        pair.client.write(sent, channel: channel)
+        pair.client.sendEOF(channel: channel)
+        pair.run(chunk: chunk)
+        #expect(pair.clientError == nil)
+        #expect(pair.serverError == nil)
+        #expect(pair.clientDelegate.received[channel] == sent)
+        #expect(pair.clientDelegate.closed == [channel])
+    }
+
     @Test(arguments: SSHTransportAlgorithms.supportedCiphers)
     func everyCipherWithDataAndRekey(cipher: String) throws {
         for mac in SSHTransportAlgorithms.isAEAD(cipher: cipher)
