@@ -43,6 +43,16 @@ public struct SFTPPacketDecoder: Sendable {
         if self.buffer.readerIndex >= 64 * 1024 {
             self.buffer.discardReadBytes()
         }
+        // A packet arriving in pieces is gathered in one allocation of its announced size (an acceptable one),
+        // rather than regrown and copied as each piece comes.
+        if let length = self.buffer.getInteger(at: self.buffer.readerIndex, as: UInt32.self),
+            UInt64(length) <= UInt64(self.maximumPacketLength)
+        {
+            let missing = 4 + Int(length) - self.buffer.readableBytes
+            if missing > bytes.readableBytes {
+                self.buffer.reserveCapacity(minimumWritableBytes: missing)
+            }
+        }
         var bytes = bytes
         self.buffer.writeBuffer(&bytes)
     }
