@@ -84,9 +84,20 @@ public final class SSHClientConnection: Sendable {
     }
 
     /// Opens a session channel.
-    public func openSession() async throws -> SSHClientSession {
+    ///
+    /// - Parameter receiver: when given, the program's standard output is handed to it on the connection's
+    ///   event loop as each packet is decrypted, in order, then `.end` once, and
+    ///   ``SSHClientSession/stdout`` stays empty. It must not block for long: the whole connection waits for
+    ///   it. Nothing holds the server back while it runs, so the caller bounds what the server may send (as
+    ///   an SFTP client does by the requests it has outstanding). Without it, standard output is
+    ///   ``SSHClientSession/stdout``, with backpressure.
+    public func openSession(
+        receiver: (@Sendable (SSHClientSessionOutput) -> Void)? = nil
+    ) async throws -> SSHClientSession {
         let handler = self.handler
-        let opened = try await self.channel.eventLoop.submit { try handler.value.openSession() }.get()
+        let opened = try await self.channel.eventLoop.submit {
+            try handler.value.openSession(receiver: receiver)
+        }.get()
         try await opened.opened.get()
         return SSHClientSession(opened: opened, handler: handler)
     }
@@ -100,6 +111,14 @@ public final class SSHClientConnection: Sendable {
 
     /// Completes when the connection is closed, for whatever reason.
     public var closeFuture: EventLoopFuture<Void> { self.channel.closeFuture }
+}
+
+/// What a session's receiver is handed (see ``SSHClientConnection/openSession(receiver:)``).
+public enum SSHClientSessionOutput: Sendable {
+    /// Bytes of standard output.
+    case data(ByteBuffer)
+    /// The end of standard output: the server sent EOF or closed the channel (nil), or the connection failed.
+    case end((any Error)?)
 }
 
 /// One session channel: a subsystem or a command with its standard streams.
@@ -151,6 +170,20 @@ public final class SSHClientSession: Sendable {
         let handler = self.handler
         let id = self.opened.id
         try await self.eventLoop.flatSubmit { handler.value.write(data, channel: id) }.get()
+    }
+
+    /// Queues data for the program's standard input and returns at once, without waiting for room in the
+    /// channel. For small messages whose total the caller bounds itself; from the event loop (a receiver) the
+    /// data joins the channel's queue directly, from elsewhere it is handed to the loop. If the channel is gone
+    /// the data is dropped: the failure reaches the caller through standard output's end.
+    public func enqueue(_ data: ByteBuffer) {
+        let handler = self.handler
+        let id = self.opened.id
+        if self.eventLoop.inEventLoop {
+            _ = handler.value.write(data, channel: id)
+        } else {
+            self.eventLoop.execute { _ = handler.value.write(data, channel: id) }
+        }
     }
 
     /// Closes the program's standard input.

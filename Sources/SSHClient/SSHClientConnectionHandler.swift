@@ -53,6 +53,8 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
         var closed: EventLoopPromise<SSHExitInfo>
         var replies = CircularBuffer<EventLoopPromise<Void>>()
         var source: InboundProducer.Source
+        /// When set, standard output goes here, on the event loop, instead of to `source`.
+        var receiver: (@Sendable (SSHClientSessionOutput) -> Void)?
         var stderr: AsyncStream<ByteBuffer>.Continuation
         var writeWaiters: [EventLoopPromise<Void>] = []
         var exitStatus: UInt32?
@@ -62,12 +64,23 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
             opened: EventLoopPromise<Void>,
             closed: EventLoopPromise<SSHExitInfo>,
             source: InboundProducer.Source,
+            receiver: (@Sendable (SSHClientSessionOutput) -> Void)?,
             stderr: AsyncStream<ByteBuffer>.Continuation
         ) {
             self.opened = opened
             self.closed = closed
             self.source = source
+            self.receiver = receiver
             self.stderr = stderr
+        }
+
+        /// Ends standard output: the stream finishes (or fails) and the receiver, if any, hears it once.
+        func finishOutput(_ error: (any Error)?) {
+            if let error { self.source.finish(error) } else { self.source.finish() }
+            if let receiver = self.receiver {
+                self.receiver = nil
+                receiver(.end(error))
+            }
         }
     }
 
@@ -174,7 +187,7 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
         while let reply = slot.replies.popFirst() { reply.fail(error) }
         for waiter in slot.writeWaiters { waiter.fail(error) }
         slot.writeWaiters.removeAll()
-        slot.source.finish(error)
+        slot.finishOutput(error)
         slot.stderr.finish()
         slot.closed.fail(error)
     }
@@ -205,7 +218,7 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
 
     // MARK: Operations (called on the event loop by the public API)
 
-    func openSession() throws -> OpenedSession {
+    func openSession(receiver: (@Sendable (SSHClientSessionOutput) -> Void)?) throws -> OpenedSession {
         let id = try self.engine.openSessionChannel()
         let loopBound = NIOLoopBound(self, eventLoop: self.eventLoop)
         let producer = InboundProducer.makeSequence(
@@ -220,8 +233,10 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
             opened: self.eventLoop.makePromise(),
             closed: self.eventLoop.makePromise(),
             source: producer.source,
+            receiver: receiver,
             stderr: stderrContinuation
         )
+        if receiver != nil { producer.source.finish() }
         self.slots[id] = slot
         self.flushOutput()
         return OpenedSession(
@@ -386,6 +401,10 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
             slot.stderr.yield(data)
             return
         }
+        if let receiver = slot.receiver {
+            receiver(.data(data))
+            return
+        }
         switch slot.source.yield(data) {
         case .stopProducing: engine.setReadPaused(true, channel: channel)
         case .produceMore, .dropped: break
@@ -393,7 +412,7 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
     }
 
     func engine(_ engine: SSHConnectionEngine, channelReceivedEOF channel: UInt32) {
-        self.slots[channel]?.source.finish()
+        self.slots[channel]?.finishOutput(nil)
     }
 
     func engine(_ engine: SSHConnectionEngine, channel: UInt32, writabilityChanged writable: Bool) {
@@ -405,7 +424,7 @@ final class SSHClientConnectionHandler: ChannelInboundHandler, SSHConnectionEngi
 
     func engine(_ engine: SSHConnectionEngine, channelClosed channel: UInt32) {
         guard let slot = self.slots.removeValue(forKey: channel) else { return }
-        slot.source.finish()
+        slot.finishOutput(nil)
         slot.stderr.finish()
         for waiter in slot.writeWaiters { waiter.fail(SSHError(.channelError, "channel closed")) }
         slot.writeWaiters.removeAll()
