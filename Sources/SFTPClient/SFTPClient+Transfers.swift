@@ -1,5 +1,6 @@
 import NIOCore
 import SFTPProtocol
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -58,12 +59,6 @@ public struct SFTPLocalFile: Sendable {
 }
 
 extension SFTPClient {
-    private struct PendingRead {
-        var id: UInt32
-        var offset: UInt64
-        var length: Int
-    }
-
     /// Copies the remote file `path` into `local` from byte `offset` on (both files), keeping
     /// ``SFTPClientLimits/requestsInFlight`` reads in flight. Short reads are completed by further reads; the
     /// copy ends at the server's end of file, so a file that grew since it was listed is copied whole.
@@ -89,6 +84,10 @@ extension SFTPClient {
 
     /// Like ``download(_:to:from:progress:)`` on a file already open for reading.
     ///
+    /// The replies are handled where they are received (for an SSH transport, on the connection's event loop):
+    /// each is written to `local` and answered with the next read at once, as OpenSSH's client does in its one
+    /// thread, rather than waking a task for every reply. `progress` is called there too.
+    ///
     /// - Parameter size: the file's size if the caller already has it (else it is asked for with `FSTAT`).
     public func download(
         _ file: SFTPFileHandle,
@@ -97,8 +96,6 @@ extension SFTPClient {
         size: UInt64? = nil,
         progress: (@Sendable (UInt64) -> Void)? = nil
     ) async throws -> UInt64 {
-        let chunk = self.limits.readLength
-        let window = self.limits.requestsInFlight
         // The size tells when to stop asking; reads continue past it if the file turns out longer.
         var expectedSize: UInt64?
         if let size {
@@ -106,79 +103,19 @@ extension SFTPClient {
         } else {
             expectedSize = try? await self.fstat(file).size
         }
-        var outstanding = CircularBuffer<PendingRead>(initialCapacity: window)
-        var nextOffset = offset
-        var reachedEnd = false
-        var end = offset
-        var copied: UInt64 = 0
-        do {
-            while true {
-                var planned: [(offset: UInt64, length: Int)] = []
-                while !reachedEnd && outstanding.count + planned.count < window {
-                    if let size = expectedSize, nextOffset > size { break }
-                    planned.append((nextOffset, chunk))
-                    nextOffset += UInt64(chunk)
-                }
-                if !planned.isEmpty {
-                    let ids = try await self.send(
-                        planned.map { read in
-                            { id in
-                                .read(
-                                    .init(
-                                        requestID: id,
-                                        handle: file.handle,
-                                        offset: read.offset,
-                                        length: UInt32(read.length)
-                                    )
-                                )
-                            }
-                        }
-                    )
-                    for (id, read) in zip(ids, planned) {
-                        outstanding.append(PendingRead(id: id, offset: read.offset, length: read.length))
-                    }
-                }
-                guard let first = outstanding.popFirst() else { break }
-                let response = try await self.reply(to: first.id)
-                guard let data = try self.dataOrEOF(response, path: file.path) else {
-                    reachedEnd = true
-                    continue
-                }
-                let count = data.readableBytes
-                guard count > 0, count <= first.length else {
-                    throw SFTPClientError.protocolError(
-                        "the server returned \(count) bytes for a read of \(first.length)"
-                    )
-                }
-                try local.write(data, at: first.offset)
-                copied += UInt64(count)
-                end = max(end, first.offset + UInt64(count))
-                if let size = expectedSize, first.offset + UInt64(count) > size { expectedSize = nil }
-                progress?(copied)
-                if count < first.length {
-                    // A short read: ask for the rest of that range now.
-                    let restOffset = first.offset + UInt64(count)
-                    let restLength = first.length - count
-                    let ids = try await self.send([
-                        { id in
-                            .read(
-                                .init(
-                                    requestID: id,
-                                    handle: file.handle,
-                                    offset: restOffset,
-                                    length: UInt32(restLength)
-                                )
-                            )
-                        }
-                    ])
-                    outstanding.prepend(PendingRead(id: ids[0], offset: restOffset, length: restLength))
-                }
-            }
-        } catch {
-            self.abandon(outstanding.map(\.id))
-            throw error
+        let pump = DownloadPump(
+            client: self,
+            file: file,
+            local: local,
+            offset: offset,
+            expectedSize: expectedSize,
+            progress: progress
+        )
+        return try await withTaskCancellationHandler {
+            try await pump.run()
+        } onCancel: {
+            pump.cancel()
         }
-        return end
     }
 
     /// Copies `local` from byte `offset` to its end into the open remote `file` at the same offsets, keeping
@@ -230,5 +167,179 @@ extension SFTPClient {
             throw error
         }
         return sent
+    }
+}
+
+/// One download, driven by its replies: each `DATA` is written to the local file where it is received and the
+/// next read goes out at once, keeping ``SFTPClientLimits/requestsInFlight`` reads in flight. Short reads are
+/// completed by a further read; the copy ends at the server's end of file.
+final class DownloadPump: ReplySink {
+    private struct Read {
+        var offset: UInt64
+        var length: Int
+    }
+
+    private struct State {
+        var outstanding: [UInt32: Read] = [:]
+        var nextOffset: UInt64
+        var expectedSize: UInt64?
+        var reachedEnd = false
+        var end: UInt64
+        var copied: UInt64 = 0
+        var failure: (any Error)?
+        var continuation: CheckedContinuation<UInt64, any Error>?
+        var finished = false
+    }
+
+    /// What a step decided, done after the lock is released.
+    private struct Actions {
+        var requests: ByteBuffer?
+        var progress: UInt64?
+        var completion: (CheckedContinuation<UInt64, any Error>, Result<UInt64, any Error>)?
+    }
+
+    private let client: SFTPClient
+    private let file: SFTPFileHandle
+    private let local: SFTPLocalFile
+    private let chunk: Int
+    private let window: Int
+    private let progress: (@Sendable (UInt64) -> Void)?
+    private let state: Mutex<State>
+
+    init(
+        client: SFTPClient,
+        file: SFTPFileHandle,
+        local: SFTPLocalFile,
+        offset: UInt64,
+        expectedSize: UInt64?,
+        progress: (@Sendable (UInt64) -> Void)?
+    ) {
+        self.client = client
+        self.file = file
+        self.local = local
+        self.chunk = client.limits.readLength
+        self.window = max(1, client.limits.requestsInFlight)
+        self.progress = progress
+        self.state = Mutex(State(nextOffset: offset, expectedSize: expectedSize, end: offset))
+    }
+
+    /// Sends the first reads and waits until the copy is complete; returns the local file's length.
+    func run() async throws -> UInt64 {
+        try await withCheckedThrowingContinuation { continuation in
+            let actions = self.state.withLock { state in
+                state.continuation = continuation
+                var actions = Actions()
+                self.step(&state, into: &actions)
+                return actions
+            }
+            self.perform(actions)
+        }
+    }
+
+    /// Stops the download: outstanding replies are dropped and ``run()`` throws `CancellationError`.
+    func cancel() {
+        let actions = self.state.withLock { state in
+            self.stop(&state, failure: CancellationError())
+            var actions = Actions()
+            self.step(&state, into: &actions)
+            return actions
+        }
+        self.perform(actions)
+    }
+
+    func receive(_ response: SFTPResponse, for id: UInt32) {
+        let actions = self.state.withLock { state in
+            guard let read = state.outstanding.removeValue(forKey: id) else { return Actions() }
+            var actions = Actions()
+            do {
+                try self.handle(response, to: read, state: &state, actions: &actions)
+            } catch {
+                self.stop(&state, failure: error)
+            }
+            self.step(&state, into: &actions)
+            return actions
+        }
+        self.perform(actions)
+    }
+
+    func fail(_ error: SFTPClientError) {
+        let actions = self.state.withLock { state in
+            // The session's table has already dropped this pump's requests.
+            state.outstanding.removeAll()
+            if state.failure == nil { state.failure = error }
+            var actions = Actions()
+            self.step(&state, into: &actions)
+            return actions
+        }
+        self.perform(actions)
+    }
+
+    private func handle(_ response: SFTPResponse, to read: Read, state: inout State, actions: inout Actions) throws {
+        guard state.failure == nil else { return }
+        guard let data = try self.client.dataOrEOF(response, path: self.file.path) else {
+            state.reachedEnd = true
+            return
+        }
+        let count = data.readableBytes
+        guard count > 0, count <= read.length else {
+            throw SFTPClientError.protocolError("the server returned \(count) bytes for a read of \(read.length)")
+        }
+        try self.local.write(data, at: read.offset)
+        let reached = read.offset + UInt64(count)
+        state.copied += UInt64(count)
+        state.end = max(state.end, reached)
+        if let size = state.expectedSize, reached > size { state.expectedSize = nil }
+        actions.progress = state.copied
+        if count < read.length {
+            // A short read: ask for the rest of that range now.
+            try self.request(Read(offset: reached, length: read.length - count), state: &state, into: &actions)
+        }
+    }
+
+    /// Plans the reads that keep the window full, or finishes when nothing is left in flight.
+    private func step(_ state: inout State, into actions: inout Actions) {
+        if state.failure == nil {
+            do {
+                while !state.reachedEnd && state.outstanding.count < self.window {
+                    if let size = state.expectedSize, state.nextOffset > size { break }
+                    try self.request(Read(offset: state.nextOffset, length: self.chunk), state: &state, into: &actions)
+                    state.nextOffset += UInt64(self.chunk)
+                }
+            } catch {
+                self.stop(&state, failure: error)
+            }
+        }
+        if state.outstanding.isEmpty, !state.finished, let continuation = state.continuation {
+            state.finished = true
+            state.continuation = nil
+            actions.requests = nil
+            if let failure = state.failure {
+                actions.completion = (continuation, .failure(failure))
+            } else {
+                actions.completion = (continuation, .success(state.end))
+            }
+        }
+    }
+
+    private func request(_ read: Read, state: inout State, into actions: inout Actions) throws {
+        let id = try self.client.replies.allocate(for: self)
+        state.outstanding[id] = read
+        if actions.requests == nil { actions.requests = ByteBuffer() }
+        actions.requests!.writeSFTPPacket(
+            .read(.init(requestID: id, handle: self.file.handle, offset: read.offset, length: UInt32(read.length)))
+        )
+    }
+
+    /// Records the failure and drops the replies still to come.
+    private func stop(_ state: inout State, failure: any Error) {
+        if state.failure == nil { state.failure = failure }
+        for id in state.outstanding.keys { self.client.replies.abandon(id) }
+        state.outstanding.removeAll()
+    }
+
+    private func perform(_ actions: Actions) {
+        if let requests = actions.requests { self.client.transport.enqueue(requests) }
+        if let done = actions.progress { self.progress?(done) }
+        if let (continuation, result) = actions.completion { continuation.resume(with: result) }
     }
 }

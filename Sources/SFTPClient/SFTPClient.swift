@@ -7,30 +7,84 @@ import Synchronization
 /// How an ``SFTPClient`` exchanges bytes with its server: an SSH channel's `sftp` subsystem, a pipe to a local
 /// `sftp-server`, or a test harness.
 public struct SFTPClientTransport: Sendable {
-    /// The server's bytes, in order. Ends (or throws) when the connection goes.
-    public var inbound: any AsyncSequence<ByteBuffer, any Error> & Sendable
+    /// The server's bytes, pushed by the transport as they come; ends when the connection goes.
+    public let inbound: SFTPClientInbound
     /// Sends bytes to the server; suspends while the transport's queue is full.
     public var send: @Sendable (ByteBuffer) async throws -> Void
+    /// Queues bytes for the server without waiting (small requests whose total the client bounds itself),
+    /// in order with other `enqueue` calls. May be called from the thread that delivers inbound bytes.
+    public var enqueue: @Sendable (ByteBuffer) -> Void
     /// Closes the transport (the channel, and the connection when the client owns it).
     public var close: @Sendable () async -> Void
 
+    /// A transport whose bytes are pushed into `inbound` by the caller.
     public init(
-        inbound: any AsyncSequence<ByteBuffer, any Error> & Sendable,
+        inbound: SFTPClientInbound,
         send: @escaping @Sendable (ByteBuffer) async throws -> Void,
+        enqueue: @escaping @Sendable (ByteBuffer) -> Void,
         close: @escaping @Sendable () async -> Void
     ) {
         self.inbound = inbound
         self.send = send
+        self.enqueue = enqueue
         self.close = close
     }
 
-    /// The `sftp` subsystem on a new session channel of `connection`. When `owningConnection` is true, closing
-    /// the client also closes the connection.
+    /// A transport over a stream of the server's bytes and a function that sends: a task reads the stream
+    /// (and hands replies over from there) and another sends what is queued with `enqueue`, in order. Both
+    /// stop when the transport is closed.
+    public init(
+        inbound stream: some AsyncSequence<ByteBuffer, any Error> & Sendable,
+        send: @escaping @Sendable (ByteBuffer) async throws -> Void,
+        close: @escaping @Sendable () async -> Void
+    ) {
+        let inbound = SFTPClientInbound()
+        let reader = Task {
+            do {
+                for try await bytes in stream { inbound.push(bytes) }
+                inbound.finish()
+            } catch {
+                inbound.finish(error)
+            }
+        }
+        let (queued, queue) = AsyncStream<ByteBuffer>.makeStream()
+        let sender = Task {
+            for await bytes in queued {
+                do {
+                    try await send(bytes)
+                } catch {
+                    inbound.finish(error)
+                    return
+                }
+            }
+        }
+        self.init(
+            inbound: inbound,
+            send: send,
+            enqueue: { queue.yield($0) },
+            close: {
+                queue.finish()
+                await close()
+                reader.cancel()
+                sender.cancel()
+            }
+        )
+    }
+
+    /// The `sftp` subsystem on a new session channel of `connection`. The server's replies are handled on the
+    /// connection's event loop as they are decrypted. When `owningConnection` is true, closing the client also
+    /// closes the connection.
     public static func subsystem(
         on connection: SSHClientConnection,
         owningConnection: Bool = false
     ) async throws -> SFTPClientTransport {
-        let session = try await connection.openSession()
+        let inbound = SFTPClientInbound()
+        let session = try await connection.openSession { output in
+            switch output {
+            case .data(let bytes): inbound.push(bytes)
+            case .end(let error): inbound.finish(error)
+            }
+        }
         do {
             try await session.requestSubsystem("sftp")
         } catch {
@@ -39,8 +93,9 @@ public struct SFTPClientTransport: Sendable {
             throw SFTPClientError.protocolError("the server refused the sftp subsystem (\(error))")
         }
         return SFTPClientTransport(
-            inbound: session.stdout,
+            inbound: inbound,
             send: { try await session.write($0) },
+            enqueue: { session.enqueue($0) },
             close: {
                 try? await session.sendEOF()
                 try? await session.close()
@@ -93,20 +148,17 @@ public final class SFTPClient: Sendable {
 
     let transport: SFTPClientTransport
     let replies: ReplyTable
-    private let reader: Task<Void, Never>
     let logger: Logger
 
     private init(
         transport: SFTPClientTransport,
         replies: ReplyTable,
-        reader: Task<Void, Never>,
         version: SFTPResponse.Version,
         limits: SFTPClientLimits,
         logger: Logger
     ) {
         self.transport = transport
         self.replies = replies
-        self.reader = reader
         self.serverVersion = version.version
         var extensions: [String: String] = [:]
         for pair in version.extensions where extensions[pair.name] == nil { extensions[pair.name] = pair.data }
@@ -130,9 +182,8 @@ public final class SFTPClient: Sendable {
         logger: Logger = Logger(label: "ferry.sftp.client")
     ) async throws -> SFTPClient {
         let replies = ReplyTable()
-        let reader = Task {
-            await Self.readReplies(from: transport.inbound, into: replies)
-        }
+        let router = ReplyRouter(replies: replies)
+        transport.inbound.attach(.init(bytes: router.receive, end: router.end))
         do {
             var hello = ByteBuffer()
             hello.writeSFTPPacket(SFTPRequest.initialize(.init(version: SFTPRequest.Initialize.version3)))
@@ -146,7 +197,6 @@ public final class SFTPClient: Sendable {
             let provisional = SFTPClient(
                 transport: transport,
                 replies: replies,
-                reader: reader,
                 version: version,
                 limits: limits,
                 logger: logger
@@ -155,7 +205,6 @@ public final class SFTPClient: Sendable {
                 return SFTPClient(
                     transport: transport,
                     replies: replies,
-                    reader: reader,
                     version: version,
                     limits: fixedLimits,
                     logger: logger
@@ -179,14 +228,13 @@ public final class SFTPClient: Sendable {
             return SFTPClient(
                 transport: transport,
                 replies: replies,
-                reader: reader,
                 version: version,
                 limits: limits,
                 logger: logger
             )
         } catch {
             await transport.close()
-            reader.cancel()
+            replies.fail(with: .connectionLost("the session was closed"))
             throw error
         }
     }
@@ -195,7 +243,6 @@ public final class SFTPClient: Sendable {
     public func close() async {
         await self.transport.close()
         self.replies.fail(with: .connectionLost("the session was closed"))
-        self.reader.cancel()
     }
 
     /// Whether the server announced the extension `name`.
@@ -245,17 +292,30 @@ public final class SFTPClient: Sendable {
     func abandon(_ ids: some Sequence<UInt32>) {
         for id in ids { self.replies.abandon(id) }
     }
+}
 
-    /// Consumes the server's bytes, routing each reply to its waiter, until the stream ends.
-    private static func readReplies(
-        from inbound: any AsyncSequence<ByteBuffer, any Error> & Sendable,
-        into replies: ReplyTable
-    ) async {
+/// Splits the server's bytes into replies and routes each to its waiter, on the thread that delivers the bytes.
+final class ReplyRouter: Sendable {
+    private struct State {
         var decoder = SFTPPacketDecoder(maximumPacketLength: 1024 * 1024 + 1024)
-        do {
-            for try await bytes in inbound {
-                decoder.append(bytes)
-                while var packet = try decoder.nextPacket() {
+        var failed = false
+    }
+
+    private let replies: ReplyTable
+    // Deliveries never overlap (SFTPClientInbound serialises them), so this lock is never contended.
+    private let state = Mutex(State())
+
+    init(replies: ReplyTable) {
+        self.replies = replies
+    }
+
+    @Sendable func receive(_ bytes: ByteBuffer) {
+        let replies = self.replies
+        let failure: SFTPClientError? = self.state.withLock { state in
+            guard !state.failed else { return nil }
+            do {
+                state.decoder.append(bytes)
+                while var packet = try state.decoder.nextPacket() {
                     let response = try packet.readSFTPResponse()
                     if case .version(let version) = response {
                         try replies.deliverVersion(version)
@@ -263,16 +323,37 @@ public final class SFTPClient: Sendable {
                         try replies.deliver(response, to: id)
                     }
                 }
+                return nil
+            } catch let error as SFTPClientError {
+                state.failed = true
+                return error
+            } catch let error as SFTPError {
+                state.failed = true
+                return .protocolError(error.description)
+            } catch {
+                state.failed = true
+                return .protocolError("\(error)")
             }
-            replies.fail(with: .connectionLost("the server closed the session"))
-        } catch let error as SFTPClientError {
-            replies.fail(with: error)
-        } catch let error as SFTPError {
-            replies.fail(with: .protocolError(error.description))
-        } catch {
-            replies.fail(with: .connectionLost("\(error)"))
+        }
+        if let failure { replies.fail(with: failure) }
+    }
+
+    @Sendable func end(_ error: (any Error)?) {
+        if let error {
+            self.replies.fail(with: (error as? SFTPClientError) ?? .connectionLost("\(error)"))
+        } else {
+            self.replies.fail(with: .connectionLost("the server closed the session"))
         }
     }
+}
+
+/// Takes the replies to requests sent on its behalf, on the thread that receives them (a transfer that runs
+/// without waking a task for each reply).
+protocol ReplySink: AnyObject, Sendable {
+    /// The reply to request `id`. Runs on the receiving thread: it must not block for long.
+    func receive(_ response: SFTPResponse, for id: UInt32)
+    /// The session ended with `error`; no more replies will come.
+    func fail(_ error: SFTPClientError)
 }
 
 /// Request ids and the replies waiting for them.
@@ -286,6 +367,8 @@ final class ReplyTable: Sendable {
         case waiting(CheckedContinuation<SFTPResponse, any Error>)
         /// Sent, but nobody will wait for the reply (the transfer that sent it failed); the reply is dropped.
         case abandoned
+        /// The reply goes to a sink, on the thread that receives it.
+        case sink(any ReplySink)
     }
 
     private struct State {
@@ -312,6 +395,18 @@ final class ReplyTable: Sendable {
         }
     }
 
+    /// Allocates an id whose reply goes to `sink` when it comes.
+    func allocate(for sink: any ReplySink) throws(SFTPClientError) -> UInt32 {
+        try self.state.withLock { (state) throws(SFTPClientError) -> UInt32 in
+            if let failure = state.failure { throw failure }
+            var id = state.nextID
+            while state.slots[id] != nil { id &+= 1 }
+            state.nextID = id &+ 1
+            state.slots[id] = .sink(sink)
+            return id
+        }
+    }
+
     /// Releases an id whose request was never sent.
     func forget(_ id: UInt32) {
         _ = self.state.withLock { $0.slots.removeValue(forKey: id) }
@@ -321,7 +416,7 @@ final class ReplyTable: Sendable {
     func abandon(_ id: UInt32) {
         self.state.withLock { state in
             switch state.slots[id] {
-            case .expected: state.slots[id] = .abandoned
+            case .expected, .sink: state.slots[id] = .abandoned
             case .arrived: state.slots[id] = nil
             default: break
             }
@@ -342,7 +437,7 @@ final class ReplyTable: Sendable {
                     }
                     state.slots[id] = .waiting(continuation)
                     return nil
-                case .waiting, .abandoned, .none:
+                case .waiting, .abandoned, .sink, .none:
                     return .failure(.protocolError("request \(id) is not outstanding"))
                 }
             }
@@ -351,15 +446,22 @@ final class ReplyTable: Sendable {
     }
 
     func deliver(_ response: SFTPResponse, to id: UInt32) throws(SFTPClientError) {
-        let waiter: CheckedContinuation<SFTPResponse, any Error>? = try self.state.withLock {
-            (state) throws(SFTPClientError) -> CheckedContinuation<SFTPResponse, any Error>? in
+        enum Recipient {
+            case waiter(CheckedContinuation<SFTPResponse, any Error>)
+            case sink(any ReplySink)
+        }
+        let recipient: Recipient? = try self.state.withLock {
+            (state) throws(SFTPClientError) -> Recipient? in
             switch state.slots[id] {
             case .expected:
                 state.slots[id] = .arrived(response)
                 return nil
             case .waiting(let continuation):
                 state.slots[id] = nil
-                return continuation
+                return .waiter(continuation)
+            case .sink(let sink):
+                state.slots[id] = nil
+                return .sink(sink)
             case .abandoned:
                 state.slots[id] = nil
                 return nil
@@ -367,7 +469,11 @@ final class ReplyTable: Sendable {
                 throw .protocolError("the server answered request \(id), which is not outstanding")
             }
         }
-        waiter?.resume(returning: response)
+        switch recipient {
+        case .waiter(let continuation): continuation.resume(returning: response)
+        case .sink(let sink): sink.receive(response, for: id)
+        case nil: break
+        }
     }
 
     func waitForVersion() async throws -> SFTPResponse.Version {
@@ -395,20 +501,28 @@ final class ReplyTable: Sendable {
 
     /// Ends the session: every waiter fails with `error`, and so does every later request.
     func fail(with error: SFTPClientError) {
-        let (waiters, versionWaiter) = self.state.withLock { state in
+        let (waiters, sinks, versionWaiter) = self.state.withLock { state in
             if state.failure == nil { state.failure = error }
             var waiters: [CheckedContinuation<SFTPResponse, any Error>] = []
+            var sinks: [ObjectIdentifier: any ReplySink] = [:]
             for (id, slot) in state.slots {
-                if case .waiting(let continuation) = slot {
+                switch slot {
+                case .waiting(let continuation):
                     waiters.append(continuation)
                     state.slots[id] = nil
+                case .sink(let sink):
+                    sinks[ObjectIdentifier(sink)] = sink
+                    state.slots[id] = nil
+                default:
+                    break
                 }
             }
             defer { state.versionWaiter = nil }
-            return (waiters, state.versionWaiter)
+            return (waiters, sinks.values, state.versionWaiter)
         }
         let failure = self.failure ?? error
         for waiter in waiters { waiter.resume(throwing: failure) }
+        for sink in sinks { sink.fail(failure) }
         versionWaiter?.resume(throwing: failure)
     }
 }
