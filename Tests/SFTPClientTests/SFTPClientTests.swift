@@ -3,6 +3,7 @@ import NIOCore
 import SFTPClient
 import SFTPProtocol
 import StorageMemory
+import Synchronization
 import Testing
 
 @Suite struct SFTPClientTests {
@@ -169,6 +170,60 @@ import Testing
         }
     }
 
+    @Test func aDownloadCutMidwayFailsWithConnectionLost() async throws {
+        let server = try await InProcessServer.start(storage: MemoryStorage())
+        let client = server.client
+        try await client.writeWhole("/big.bin", pattern(8 * 1024 * 1024))
+        try await withTemporaryDirectory { directory in
+            let local = try LocalTestFile(path: directory + "/copy.bin")
+            defer { local.close() }
+            let cut = Mutex(false)
+            do {
+                _ = try await client.download("/big.bin", to: local.file) { done in
+                    guard done > 1024 * 1024 else { return }
+                    let first = cut.withLock { cut in
+                        defer { cut = true }
+                        return !cut
+                    }
+                    if first { server.cut() }
+                }
+                Issue.record("a download whose connection dropped succeeded")
+            } catch let error as SFTPClientError {
+                guard case .connectionLost = error else {
+                    Issue.record("expected connectionLost, got \(error)")
+                    return
+                }
+            }
+            #expect(cut.withLock { $0 })
+        }
+    }
+
+    @Test func aCancelledDownloadStopsAndTheSessionCarriesOn() async throws {
+        let client = try await InProcessServer.start(storage: MemoryStorage()).client
+        defer { Task { await client.close() } }
+        let bytes = pattern(8 * 1024 * 1024, seed: 11)
+        try await client.writeWhole("/big.bin", bytes)
+        try await withTemporaryDirectory { directory in
+            let local = try LocalTestFile(path: directory + "/copy.bin")
+            defer { local.close() }
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            let download = Task {
+                try await client.download("/big.bin", to: local.file) { done in
+                    if done > 1024 * 1024 { signal.yield() }
+                }
+            }
+            for await _ in started { break }
+            download.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await download.value }
+            // The replies still in flight are dropped as they come; the session stays usable.
+            #expect(try await client.stat("/big.bin").size == UInt64(bytes.count))
+            let again = try LocalTestFile(path: directory + "/again.bin")
+            defer { again.close() }
+            #expect(try await client.download("/big.bin", to: again.file) == UInt64(bytes.count))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/again.bin")) == Data(bytes))
+        }
+    }
+
     @Test func concurrentCallersShareTheSession() async throws {
         let client = try await InProcessServer.start(storage: MemoryStorage()).client
         defer { Task { await client.close() } }
@@ -196,5 +251,20 @@ extension SFTPClient {
             offset = end
         }
         try await self.close(file)
+    }
+}
+
+/// A local file created for a test download.
+struct LocalTestFile {
+    let file: SFTPLocalFile
+
+    init(path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else { throw SFTPClientError.localFile(path: path, operation: "create", errno: errno) }
+        self.file = SFTPLocalFile(descriptor: descriptor, path: path)
+    }
+
+    func close() {
+        _ = Glibc.close(self.file.descriptor)
     }
 }
