@@ -24,8 +24,10 @@
 #   PYTHON=python3           an interpreter with paramiko (scripts/test.sh's venv has it)
 #   KEEP_TMP=1               keep the temporary directory
 #
-# Output: "RESULT client=NAME round=N mbps=… secs=…" per run, then medians and each client's ratio to
-# OpenSSH's sftp (ferry's target: >= 1.00). Exit status non-zero on any failure or checksum mismatch.
+# Output: "RESULT client=NAME round=N mbps=… secs=… cpu_s_per_gib=…" per run, then per client: the median
+# speed and its ratio to OpenSSH's median, the median of the per-round ratios to OpenSSH's sftp (the two ran
+# back to back), and the median CPU time the client spent per GiB (user + system, child processes included).
+# Ferry's target: >= 1.00 x OpenSSH sftp. Exit status non-zero on any failure or checksum mismatch.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -139,6 +141,7 @@ fetch() {
 }
 
 read -r -a CLIENT_LIST <<<"$CLIENTS"
+TIMEFORMAT='%3U %3S'
 RESULTS=$TMP/results
 : >"$RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
@@ -148,24 +151,38 @@ for round in $(seq 1 "$ROUNDS"); do
         dest=$TMP/copy-$client-$round.bin
         sync
         start=$(now)
-        fetch "$client" "$dest"
+        # The client's CPU time (user + system, its child processes included: OpenSSH's sftp runs ssh).
+        { time fetch "$client" "$dest" 2>&3; } 3>&2 2>"$TMP/cpu"
+        cpu=$(awk 'END { print $1 + $2 }' "$TMP/cpu")
         secs=$(calc "$(now) - $start" 4)
         sha=$(sha256sum "$dest" | cut -d' ' -f1)
         [ "$sha" = "$SOURCE_SHA" ] || { log "$client: checksum mismatch"; exit 1; }
         rm -f "$dest"
         mbps=$(calc "$BYTES / $secs / 1000000" 1)
-        echo "RESULT client=$client round=$round mbps=$mbps secs=$secs"
-        echo "$client $round $mbps" >>"$RESULTS"
+        cpu_per_gib=$(calc "$cpu / ($BYTES / 1073741824)" 2)
+        echo "RESULT client=$client round=$round mbps=$mbps secs=$secs cpu_s_per_gib=$cpu_per_gib"
+        echo "$client $round $mbps $cpu_per_gib" >>"$RESULTS"
     done
 done
 
-median_of() { awk -v c="$1" '$1 == c { print $3 }' "$RESULTS" | sort -g |
-    awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-base=$(median_of openssh)
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median_of() { awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$RESULTS" | median; }
+# The median over rounds of CLIENT's speed divided by OpenSSH's in the same round: both ran back to back, so a
+# slow spell of the machine weighs on both sides of each ratio.
+paired_ratio_of() {
+    awk -v c="$1" '{ v[$1, $2] = $3; r[$2] = 1 }
+        END { for (i in r) if (((c, i) in v) && (("openssh", i) in v) && v["openssh", i] + 0 != 0)
+                  print v[c, i] / v["openssh", i] }' "$RESULTS" | median
+}
+base=$(median_of openssh 3)
 echo
-printf '%-15s %12s %18s\n' client "MB/s (median)" "vs OpenSSH sftp"
+printf '%-15s %14s %17s %22s %15s\n' client "MB/s (median)" "vs OpenSSH sftp" "per-round vs OpenSSH" "CPU s per GiB"
 for client in "${CLIENT_LIST[@]}"; do
-    value=$(median_of "$client")
-    printf '%-15s %12s %18s\n' "$client" "$value" "$(ratio "$value" "$base")"
+    value=$(median_of "$client" 3)
+    paired=$(paired_ratio_of "$client")
+    [ "$paired" = nan ] || paired=$(calc "$paired" 2)
+    cpu=$(median_of "$client" 4)
+    [ "$cpu" = nan ] || cpu=$(calc "$cpu" 2)
+    printf '%-15s %14s %17s %22s %15s\n' "$client" "$value" "$(ratio "$value" "$base")" "$paired" "$cpu"
 done
 echo "# $SIZE download, $ROUNDS rounds, cipher $CIPHER, kex $KEX, files in $WORK_DIR; target: ferry >= 1.00 x OpenSSH sftp"
