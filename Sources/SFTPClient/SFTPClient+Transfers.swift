@@ -103,12 +103,12 @@ extension SFTPClient {
         } else {
             expectedSize = try? await self.fstat(file).size
         }
-        let pump = DownloadPump(
+        let pump = TransferPump(
+            .download(expectedSize: expectedSize),
             client: self,
             file: file,
             local: local,
             offset: offset,
-            expectedSize: expectedSize,
             progress: progress
         )
         return try await withTaskCancellationHandler {
@@ -121,6 +121,9 @@ extension SFTPClient {
     /// Copies `local` from byte `offset` to its end into the open remote `file` at the same offsets, keeping
     /// ``SFTPClientLimits/requestsInFlight`` writes in flight. Returns the bytes written.
     ///
+    /// Like a download, it runs where the replies are received: each `STATUS` frees a slot that the next chunk
+    /// of `local` fills at once. `progress` (bytes acknowledged) is called there too.
+    ///
     /// The caller closes `file` (and should check that close: it is when many servers publish the file).
     public func upload(
         from local: SFTPLocalFile,
@@ -128,64 +131,45 @@ extension SFTPClient {
         from offset: UInt64 = 0,
         progress: (@Sendable (UInt64) -> Void)? = nil
     ) async throws -> UInt64 {
-        let chunk = self.limits.writeLength
-        let window = self.limits.requestsInFlight
-        var outstanding = CircularBuffer<UInt32>(initialCapacity: window)
-        var nextOffset = offset
-        var sent: UInt64 = 0
-        var acknowledged: UInt64 = 0
-        var sizes = CircularBuffer<Int>(initialCapacity: window)
-        var atEnd = false
-        do {
-            while true {
-                while !atEnd && outstanding.count < window {
-                    let data = try local.read(length: chunk, at: nextOffset)
-                    let count = data.readableBytes
-                    if count == 0 {
-                        atEnd = true
-                        break
-                    }
-                    let at = nextOffset
-                    let ids = try await self.send([
-                        { id in .write(.init(requestID: id, handle: file.handle, offset: at, data: data)) }
-                    ])
-                    outstanding.append(ids[0])
-                    sizes.append(count)
-                    nextOffset += UInt64(count)
-                    sent += UInt64(count)
-                    if count < chunk { atEnd = true }
-                }
-                guard let first = outstanding.popFirst() else { break }
-                let size = sizes.removeFirst()
-                let response = try await self.reply(to: first)
-                try self.expectOK(response, path: file.path)
-                acknowledged += UInt64(size)
-                progress?(acknowledged)
-            }
-        } catch {
-            self.abandon(outstanding)
-            throw error
+        let pump = TransferPump(.upload, client: self, file: file, local: local, offset: offset, progress: progress)
+        return try await withTaskCancellationHandler {
+            try await pump.run()
+        } onCancel: {
+            pump.cancel()
         }
-        return sent
     }
 }
 
-/// One download, driven by its replies: each `DATA` is written to the local file where it is received and the
-/// next read goes out at once, keeping ``SFTPClientLimits/requestsInFlight`` reads in flight. Short reads are
-/// completed by a further read; the copy ends at the server's end of file.
-final class DownloadPump: ReplySink {
-    private struct Read {
+/// One transfer, driven by its replies where they are received, keeping ``SFTPClientLimits/requestsInFlight``
+/// requests in flight.
+///
+/// A download writes each `DATA` to the local file and sends the next `READ` at once; short reads are completed
+/// by a further read, and the copy ends at the server's end of file. An upload reads the next chunk of the
+/// local file when a `STATUS` frees a slot, and sends it as a `WRITE`.
+final class TransferPump: ReplySink {
+    enum Direction {
+        /// `expectedSize` tells when to stop asking; reads continue past it if the file turns out longer.
+        case download(expectedSize: UInt64?)
+        case upload
+    }
+
+    private struct Request {
         var offset: UInt64
         var length: Int
     }
 
     private struct State {
-        var outstanding: [UInt32: Read] = [:]
+        var outstanding: [UInt32: Request] = [:]
         var nextOffset: UInt64
         var expectedSize: UInt64?
+        /// No more requests: the server said end of file, or the local file is read to its end.
         var reachedEnd = false
+        /// Downloads: the local file's length so far.
         var end: UInt64
-        var copied: UInt64 = 0
+        /// Bytes copied (downloads) or acknowledged (uploads).
+        var done: UInt64 = 0
+        /// Uploads: bytes sent.
+        var sent: UInt64 = 0
         var failure: (any Error)?
         var continuation: CheckedContinuation<UInt64, any Error>?
         var finished = false
@@ -198,6 +182,7 @@ final class DownloadPump: ReplySink {
         var completion: (CheckedContinuation<UInt64, any Error>, Result<UInt64, any Error>)?
     }
 
+    private let isDownload: Bool
     private let client: SFTPClient
     private let file: SFTPFileHandle
     private let local: SFTPLocalFile
@@ -207,23 +192,33 @@ final class DownloadPump: ReplySink {
     private let state: Mutex<State>
 
     init(
+        _ direction: Direction,
         client: SFTPClient,
         file: SFTPFileHandle,
         local: SFTPLocalFile,
         offset: UInt64,
-        expectedSize: UInt64?,
         progress: (@Sendable (UInt64) -> Void)?
     ) {
         self.client = client
         self.file = file
         self.local = local
-        self.chunk = client.limits.readLength
         self.window = max(1, client.limits.requestsInFlight)
         self.progress = progress
-        self.state = Mutex(State(nextOffset: offset, expectedSize: expectedSize, end: offset))
+        var state = State(nextOffset: offset, end: offset)
+        switch direction {
+        case .download(let expectedSize):
+            self.isDownload = true
+            self.chunk = client.limits.readLength
+            state.expectedSize = expectedSize
+        case .upload:
+            self.isDownload = false
+            self.chunk = client.limits.writeLength
+        }
+        self.state = Mutex(state)
     }
 
-    /// Sends the first reads and waits until the copy is complete; returns the local file's length.
+    /// Sends the first requests and waits until the transfer is complete. Returns, for a download, the local
+    /// file's length; for an upload, the bytes written.
     func run() async throws -> UInt64 {
         try await withCheckedThrowingContinuation { continuation in
             let actions = self.state.withLock { state in
@@ -236,7 +231,7 @@ final class DownloadPump: ReplySink {
         }
     }
 
-    /// Stops the download: outstanding replies are dropped and ``run()`` throws `CancellationError`.
+    /// Stops the transfer: outstanding replies are dropped and ``run()`` throws `CancellationError`.
     func cancel() {
         let actions = self.state.withLock { state in
             self.stop(&state, failure: CancellationError())
@@ -249,10 +244,18 @@ final class DownloadPump: ReplySink {
 
     func receive(_ response: SFTPResponse, for id: UInt32) {
         let actions = self.state.withLock { state in
-            guard let read = state.outstanding.removeValue(forKey: id) else { return Actions() }
+            guard let request = state.outstanding.removeValue(forKey: id) else { return Actions() }
             var actions = Actions()
             do {
-                try self.handle(response, to: read, state: &state, actions: &actions)
+                if state.failure == nil {
+                    if self.isDownload {
+                        try self.handleData(response, to: request, state: &state, actions: &actions)
+                    } else {
+                        try self.client.expectOK(response, path: self.file.path)
+                        state.done += UInt64(request.length)
+                        actions.progress = state.done
+                    }
+                }
             } catch {
                 self.stop(&state, failure: error)
             }
@@ -264,7 +267,7 @@ final class DownloadPump: ReplySink {
 
     func fail(_ error: SFTPClientError) {
         let actions = self.state.withLock { state in
-            // The session's table has already dropped this pump's requests.
+            // The session's table has already dropped this transfer's requests.
             state.outstanding.removeAll()
             if state.failure == nil { state.failure = error }
             var actions = Actions()
@@ -274,8 +277,12 @@ final class DownloadPump: ReplySink {
         self.perform(actions)
     }
 
-    private func handle(_ response: SFTPResponse, to read: Read, state: inout State, actions: inout Actions) throws {
-        guard state.failure == nil else { return }
+    private func handleData(
+        _ response: SFTPResponse,
+        to read: Request,
+        state: inout State,
+        actions: inout Actions
+    ) throws {
         guard let data = try self.client.dataOrEOF(response, path: self.file.path) else {
             state.reachedEnd = true
             return
@@ -286,24 +293,40 @@ final class DownloadPump: ReplySink {
         }
         try self.local.write(data, at: read.offset)
         let reached = read.offset + UInt64(count)
-        state.copied += UInt64(count)
+        state.done += UInt64(count)
         state.end = max(state.end, reached)
         if let size = state.expectedSize, reached > size { state.expectedSize = nil }
-        actions.progress = state.copied
+        actions.progress = state.done
         if count < read.length {
             // A short read: ask for the rest of that range now.
-            try self.request(Read(offset: reached, length: read.length - count), state: &state, into: &actions)
+            let rest = Request(offset: reached, length: read.length - count)
+            self.encodeRead(rest, id: try self.allocate(rest, &state), into: &actions)
         }
     }
 
-    /// Plans the reads that keep the window full, or finishes when nothing is left in flight.
+    /// Fills the window with new requests, or finishes when nothing is left in flight.
     private func step(_ state: inout State, into actions: inout Actions) {
         if state.failure == nil {
             do {
                 while !state.reachedEnd && state.outstanding.count < self.window {
-                    if let size = state.expectedSize, state.nextOffset > size { break }
-                    try self.request(Read(offset: state.nextOffset, length: self.chunk), state: &state, into: &actions)
-                    state.nextOffset += UInt64(self.chunk)
+                    if self.isDownload {
+                        if let size = state.expectedSize, state.nextOffset > size { break }
+                        let request = Request(offset: state.nextOffset, length: self.chunk)
+                        self.encodeRead(request, id: try self.allocate(request, &state), into: &actions)
+                        state.nextOffset += UInt64(self.chunk)
+                    } else {
+                        let data = try self.local.read(length: self.chunk, at: state.nextOffset)
+                        let count = data.readableBytes
+                        if count < self.chunk { state.reachedEnd = true }
+                        if count == 0 { break }
+                        let id = try self.allocate(Request(offset: state.nextOffset, length: count), &state)
+                        if actions.requests == nil { actions.requests = ByteBuffer() }
+                        actions.requests!.writeSFTPPacket(
+                            .write(.init(requestID: id, handle: self.file.handle, offset: state.nextOffset, data: data))
+                        )
+                        state.nextOffset += UInt64(count)
+                        state.sent += UInt64(count)
+                    }
                 }
             } catch {
                 self.stop(&state, failure: error)
@@ -316,14 +339,19 @@ final class DownloadPump: ReplySink {
             if let failure = state.failure {
                 actions.completion = (continuation, .failure(failure))
             } else {
-                actions.completion = (continuation, .success(state.end))
+                actions.completion = (continuation, .success(self.isDownload ? state.end : state.sent))
             }
         }
     }
 
-    private func request(_ read: Read, state: inout State, into actions: inout Actions) throws {
+    /// Takes a request id whose reply comes to this transfer, and records what it asks for.
+    private func allocate(_ request: Request, _ state: inout State) throws -> UInt32 {
         let id = try self.client.replies.allocate(for: self)
-        state.outstanding[id] = read
+        state.outstanding[id] = request
+        return id
+    }
+
+    private func encodeRead(_ read: Request, id: UInt32, into actions: inout Actions) {
         if actions.requests == nil { actions.requests = ByteBuffer() }
         actions.requests!.writeSFTPPacket(
             .read(.init(requestID: id, handle: self.file.handle, offset: read.offset, length: UInt32(read.length)))

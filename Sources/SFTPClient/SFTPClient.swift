@@ -263,35 +263,6 @@ public final class SFTPClient: Sendable {
         }
         return try await self.replies.wait(for: id)
     }
-
-    /// Sends several requests in one write; returns their ids in order.
-    func send(_ requests: [(UInt32) -> SFTPRequest]) async throws -> [UInt32] {
-        var packet = ByteBuffer()
-        var ids: [UInt32] = []
-        ids.reserveCapacity(requests.count)
-        for make in requests {
-            let id = try self.replies.allocate()
-            ids.append(id)
-            packet.writeSFTPPacket(make(id))
-        }
-        do {
-            try await self.transport.send(packet)
-        } catch {
-            for id in ids { self.replies.forget(id) }
-            throw self.replies.failure ?? .connectionLost("cannot send: \(error)")
-        }
-        return ids
-    }
-
-    /// Waits for the reply to a request sent with ``send(_:)``.
-    func reply(to id: UInt32) async throws -> SFTPResponse {
-        try await self.replies.wait(for: id)
-    }
-
-    /// Gives up on replies to requests sent with ``send(_:)`` (they are dropped when they come).
-    func abandon(_ ids: some Sequence<UInt32>) {
-        for id in ids { self.replies.abandon(id) }
-    }
 }
 
 /// Splits the server's bytes into replies and routes each to its waiter, on the thread that delivers the bytes.

@@ -171,9 +171,10 @@ import Testing
     }
 
     @Test func aDownloadCutMidwayFailsWithConnectionLost() async throws {
-        let server = try await InProcessServer.start(storage: MemoryStorage())
+        // Few requests in flight, so most of the file is still to be asked for when the connection drops.
+        let server = try await InProcessServer.start(storage: MemoryStorage(), requestsInFlight: 4)
         let client = server.client
-        try await client.writeWhole("/big.bin", pattern(8 * 1024 * 1024))
+        try await client.writeWhole("/big.bin", pattern(16 * 1024 * 1024))
         try await withTemporaryDirectory { directory in
             let local = try LocalTestFile(path: directory + "/copy.bin")
             defer { local.close() }
@@ -188,6 +189,38 @@ import Testing
                     if first { server.cut() }
                 }
                 Issue.record("a download whose connection dropped succeeded")
+            } catch let error as SFTPClientError {
+                guard case .connectionLost = error else {
+                    Issue.record("expected connectionLost, got \(error)")
+                    return
+                }
+            }
+            #expect(cut.withLock { $0 })
+        }
+    }
+
+    @Test func anUploadCutMidwayFailsWithConnectionLost() async throws {
+        let server = try await InProcessServer.start(storage: MemoryStorage(), requestsInFlight: 4)
+        let client = server.client
+        try await withTemporaryDirectory { directory in
+            let source = directory + "/source.bin"
+            #expect(FileManager.default.createFile(atPath: source, contents: Data(pattern(16 * 1024 * 1024))))
+            let descriptor = open(source, O_RDONLY)
+            #expect(descriptor >= 0)
+            defer { _ = Glibc.close(descriptor) }
+            let remote = try await client.open("/up.bin", flags: [.write, .create, .truncate])
+            let cut = Mutex(false)
+            do {
+                _ = try await client.upload(from: SFTPLocalFile(descriptor: descriptor, path: source), to: remote) {
+                    done in
+                    guard done > 1024 * 1024 else { return }
+                    let first = cut.withLock { cut in
+                        defer { cut = true }
+                        return !cut
+                    }
+                    if first { server.cut() }
+                }
+                Issue.record("an upload whose connection dropped succeeded")
             } catch let error as SFTPClientError {
                 guard case .connectionLost = error else {
                     Issue.record("expected connectionLost, got \(error)")
