@@ -170,57 +170,42 @@ import Testing
         }
     }
 
-    @Test func aDownloadCutMidwayFailsWithConnectionLost() async throws {
-        // Few requests in flight, so most of the file is still to be asked for when the connection drops.
-        let server = try await InProcessServer.start(storage: MemoryStorage(), requestsInFlight: 4)
-        let client = server.client
-        try await client.writeWhole("/big.bin", pattern(16 * 1024 * 1024))
-        try await withTemporaryDirectory { directory in
-            let local = try LocalTestFile(path: directory + "/copy.bin")
-            defer { local.close() }
-            let cut = Mutex(false)
-            do {
-                _ = try await client.download("/big.bin", to: local.file) { done in
-                    guard done > 1024 * 1024 else { return }
-                    let first = cut.withLock { cut in
-                        defer { cut = true }
-                        return !cut
-                    }
-                    if first { server.cut() }
-                }
-                Issue.record("a download whose connection dropped succeeded")
-            } catch let error as SFTPClientError {
-                guard case .connectionLost = error else {
-                    Issue.record("expected connectionLost, got \(error)")
-                    return
-                }
-            }
-            #expect(cut.withLock { $0 })
-        }
+    enum Direction: String, CaseIterable, Sendable {
+        case download, upload
     }
 
-    @Test func anUploadCutMidwayFailsWithConnectionLost() async throws {
+    @Test(arguments: Direction.allCases)
+    func aTransferCutMidwayFailsWithConnectionLost(_ direction: Direction) async throws {
+        // Few requests in flight, so most of the file is still to move when the connection drops.
         let server = try await InProcessServer.start(storage: MemoryStorage(), requestsInFlight: 4)
         let client = server.client
+        let bytes = pattern(16 * 1024 * 1024)
         try await withTemporaryDirectory { directory in
-            let source = directory + "/source.bin"
-            #expect(FileManager.default.createFile(atPath: source, contents: Data(pattern(16 * 1024 * 1024))))
-            let descriptor = open(source, O_RDONLY)
-            #expect(descriptor >= 0)
-            defer { _ = Glibc.close(descriptor) }
-            let remote = try await client.open("/up.bin", flags: [.write, .create, .truncate])
             let cut = Mutex(false)
-            do {
-                _ = try await client.upload(from: SFTPLocalFile(descriptor: descriptor, path: source), to: remote) {
-                    done in
-                    guard done > 1024 * 1024 else { return }
-                    let first = cut.withLock { cut in
-                        defer { cut = true }
-                        return !cut
-                    }
-                    if first { server.cut() }
+            let cutOnce: @Sendable (UInt64) -> Void = { done in
+                guard done > 1024 * 1024 else { return }
+                let first = cut.withLock { cut in
+                    defer { cut = true }
+                    return !cut
                 }
-                Issue.record("an upload whose connection dropped succeeded")
+                if first { server.cut() }
+            }
+            do {
+                switch direction {
+                case .download:
+                    try await client.writeWhole("/big.bin", bytes)
+                    let local = try LocalTestFile(path: directory + "/copy.bin")
+                    defer { local.close() }
+                    _ = try await client.download("/big.bin", to: local.file, progress: cutOnce)
+                case .upload:
+                    let source = directory + "/source.bin"
+                    #expect(FileManager.default.createFile(atPath: source, contents: Data(bytes)))
+                    let local = try LocalTestFile(path: source, flags: O_RDONLY)
+                    defer { local.close() }
+                    let remote = try await client.open("/up.bin", flags: [.write, .create, .truncate])
+                    _ = try await client.upload(from: local.file, to: remote, progress: cutOnce)
+                }
+                Issue.record("a \(direction) whose connection dropped succeeded")
             } catch let error as SFTPClientError {
                 guard case .connectionLost = error else {
                     Issue.record("expected connectionLost, got \(error)")
@@ -287,13 +272,14 @@ extension SFTPClient {
     }
 }
 
-/// A local file created for a test download.
+/// A local file for a test transfer.
 struct LocalTestFile {
     let file: SFTPLocalFile
 
-    init(path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0 else { throw SFTPClientError.localFile(path: path, operation: "create", errno: errno) }
+    /// Opens `path` (by default created empty for writing).
+    init(path: String, flags: Int32 = O_WRONLY | O_CREAT | O_TRUNC) throws {
+        let descriptor = open(path, flags, 0o600)
+        guard descriptor >= 0 else { throw SFTPClientError.localFile(path: path, operation: "open", errno: errno) }
         self.file = SFTPLocalFile(descriptor: descriptor, path: path)
     }
 
