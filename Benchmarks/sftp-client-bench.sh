@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# sftp-client-bench.sh - `ferry get` of one big file from OpenSSH's sshd, side by side with OpenSSH's
-# sftp, rclone and Paramiko, in the same run, on 127.0.0.1.
+# sftp-client-bench.sh - `ferry get` (or `put`) of one big file from (to) OpenSSH's sshd, side by side with
+# OpenSSH's sftp, rclone and Paramiko, in the same run, on 127.0.0.1.
 #
 # Starts a private sshd (temporary host key and configuration, `Subsystem sftp internal-sftp`, one
 # authorised ed25519 client key), writes a SIZE random file, then for ROUNDS rounds runs every client in
-# turn (the order rotates each round), each downloading the file to a fresh local name:
+# turn (the order rotates each round), each downloading the file to a fresh local name (DIRECTION=get) or
+# uploading it to a fresh remote name (DIRECTION=put):
 #
-#   ferry          ferry get (defaults: 64 requests in flight, sizes from limits@openssh.com)
-#   openssh        sftp -b with `get` (its defaults)
-#   rclone         rclone copyto from an :sftp: remote (defaults: 4 streams for files over 256 MiB)
+#   ferry          ferry get / put (defaults: 64 requests in flight, sizes from limits@openssh.com)
+#   openssh        sftp -b with `get` / `put` (its defaults)
+#   rclone         rclone copyto from / to an :sftp: remote (defaults: 4 streams for downloads over 256 MiB)
 #   rclone_single  the same with --multi-thread-streams 0 (one stream, like the others)
-#   paramiko       SFTPClient.get() (prefetch on, its default)
+#   paramiko       SFTPClient.get() / put() (prefetch on for get, its default)
 #
 # Every copy is checked with sha256 against the original. Every client uses the same cipher (CIPHER) and
-# key exchange, the same key, and writes to the same file system (WORK_DIR).
+# key exchange, the same key, and the same file system (WORK_DIR) on both sides.
 #
 # Environment:
+#   DIRECTION=get            get (download) or put (upload)
 #   ROUNDS=3 SIZE=1G CLIENTS="ferry openssh rclone rclone_single paramiko"
 #   CIPHER=aes128-gcm@openssh.com KEX=curve25519-sha256
 #   WORK_DIR=auto            /dev/shm when it has room for two copies, else /var/tmp
@@ -34,6 +36,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/common.sh
 . "$ROOT/Benchmarks/lib/common.sh"
 ROUNDS=${ROUNDS:-3}
+DIRECTION=${DIRECTION:-get}
+case $DIRECTION in get | put) ;; *) log "DIRECTION must be get or put"; exit 2 ;; esac
 SIZE=${SIZE:-1G}
 CLIENTS=${CLIENTS:-ferry openssh rclone rclone_single paramiko}
 CIPHER=${CIPHER:-aes128-gcm@openssh.com}
@@ -105,37 +109,49 @@ SOURCE_SHA=$(sha256sum "$TMP/source.bin" | cut -d' ' -f1)
 SSH_OPTS=(-P "$PORT" -i "$TMP/client_key" -o IdentitiesOnly=yes -o UserKnownHostsFile="$TMP/known_hosts"
     -o StrictHostKeyChecking=yes -o Ciphers="$CIPHER" -o KexAlgorithms="$KEX" -o LogLevel=ERROR)
 RCLONE_REMOTE=":sftp,host=127.0.0.1,port=$PORT,user=$USER_NAME,key_file=$TMP/client_key,known_hosts_file=$TMP/known_hosts,ciphers=$CIPHER,key_exchange=$KEX,disable_hashcheck=true,shell_type=none"
-cat >"$TMP/paramiko_get.py" <<'EOF'
+cat >"$TMP/paramiko_copy.py" <<'EOF'
 import sys, paramiko
-host, port, user, key, known, remote, local, cipher, kex = sys.argv[1:10]
+host, port, user, key, known, direction, remote, local, cipher, kex = sys.argv[1:11]
 client = paramiko.SSHClient()
 client.load_host_keys(known)
 client.connect(host, int(port), username=user, key_filename=key, look_for_keys=False, allow_agent=False,
                disabled_algorithms={"cipher": [c for c in paramiko.Transport._preferred_ciphers if c != cipher]}
                if cipher in paramiko.Transport._preferred_ciphers else None)
 sftp = client.open_sftp()
-sftp.get(remote, local)
+if direction == "get":
+    sftp.get(remote, local)
+else:
+    sftp.put(local, remote, confirm=True)
 client.close()
 EOF
 
-# fetch CLIENT DEST: one download of the source file to DEST.
-fetch() {
-    local client=$1 dest=$2
+# copy CLIENT DEST: one download of the source file to the local DEST, or one upload of it to the remote DEST
+# (sshd serves this machine's files, so both are paths here).
+copy() {
+    local client=$1 dest=$2 remote local_file
+    if [ "$DIRECTION" = get ]; then remote=$TMP/source.bin local_file=$dest; else remote=$dest local_file=$TMP/source.bin; fi
     case $client in
     ferry)
-        HOME=$TMP SSH_AUTH_SOCK="" "$FERRY_BIN" get -q --batch -P "$PORT" --user "$USER_NAME" --ciphers "$CIPHER" --kex "$KEX" \
-            -i "$TMP/client_key" --known-hosts "$TMP/known_hosts" --ssh-config none \
-            "127.0.0.1:$TMP/source.bin" "$dest" ;;
+        local args=("127.0.0.1:$remote" "$local_file")
+        [ "$DIRECTION" = put ] && args=("$local_file" "127.0.0.1:$remote")
+        HOME=$TMP SSH_AUTH_SOCK="" "$FERRY_BIN" "$DIRECTION" -q --batch -P "$PORT" --user "$USER_NAME" \
+            --ciphers "$CIPHER" --kex "$KEX" -i "$TMP/client_key" --known-hosts "$TMP/known_hosts" \
+            --ssh-config none "${args[@]}" ;;
     openssh)
-        printf 'get %s %s\n' "$TMP/source.bin" "$dest" >"$TMP/batch"
+        # `get REMOTE LOCAL` and `put LOCAL REMOTE`: the source first either way.
+        printf '%s %s %s\n' "$DIRECTION" "$TMP/source.bin" "$dest" >"$TMP/batch"
         sftp -q "${SSH_OPTS[@]}" -b "$TMP/batch" "$USER_NAME@127.0.0.1" >/dev/null ;;
-    rclone)
-        rclone copyto --config /dev/null "$RCLONE_REMOTE:$TMP/source.bin" "$dest" ;;
-    rclone_single)
-        rclone copyto --config /dev/null --multi-thread-streams 0 "$RCLONE_REMOTE:$TMP/source.bin" "$dest" ;;
+    rclone | rclone_single)
+        local streams=()
+        [ "$client" = rclone_single ] && streams=(--multi-thread-streams 0)
+        if [ "$DIRECTION" = get ]; then
+            rclone copyto --config /dev/null "${streams[@]}" "$RCLONE_REMOTE:$remote" "$local_file"
+        else
+            rclone copyto --config /dev/null "${streams[@]}" "$local_file" "$RCLONE_REMOTE:$remote"
+        fi ;;
     paramiko)
-        "$PYTHON" "$TMP/paramiko_get.py" 127.0.0.1 "$PORT" "$USER_NAME" "$TMP/client_key" "$TMP/known_hosts" \
-            "$TMP/source.bin" "$dest" "$CIPHER" "$KEX" ;;
+        "$PYTHON" "$TMP/paramiko_copy.py" 127.0.0.1 "$PORT" "$USER_NAME" "$TMP/client_key" "$TMP/known_hosts" \
+            "$DIRECTION" "$remote" "$local_file" "$CIPHER" "$KEX" ;;
     *) log "unknown client $client"; return 2 ;;
     esac
 }
@@ -152,7 +168,7 @@ for round in $(seq 1 "$ROUNDS"); do
         sync
         start=$(now)
         # The client's CPU time (user + system, its child processes included: OpenSSH's sftp runs ssh).
-        { time fetch "$client" "$dest" 2>&3; } 3>&2 2>"$TMP/cpu"
+        { time copy "$client" "$dest" 2>&3; } 3>&2 2>"$TMP/cpu"
         cpu=$(awk 'END { print $1 + $2 }' "$TMP/cpu")
         secs=$(calc "$(now) - $start" 4)
         sha=$(sha256sum "$dest" | cut -d' ' -f1)
@@ -185,4 +201,4 @@ for client in "${CLIENT_LIST[@]}"; do
     [ "$cpu" = nan ] || cpu=$(calc "$cpu" 2)
     printf '%-15s %14s %17s %22s %15s\n' "$client" "$value" "$(ratio "$value" "$base")" "$paired" "$cpu"
 done
-echo "# $SIZE download, $ROUNDS rounds, cipher $CIPHER, kex $KEX, files in $WORK_DIR; target: ferry >= 1.00 x OpenSSH sftp"
+echo "# $SIZE $DIRECTION, $ROUNDS rounds, cipher $CIPHER, kex $KEX, files in $WORK_DIR; target: ferry >= 1.00 x OpenSSH sftp"
