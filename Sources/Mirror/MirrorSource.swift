@@ -47,7 +47,7 @@ public protocol MirrorSource: Sendable {
         progress: @escaping @Sendable (UInt64) -> Void
     ) async throws -> UInt64
     func remove(_ path: String) async throws
-    /// Renames; fails if `newPath` exists.
+    /// Renames; a file already at `newPath` is replaced (atomically where the server can).
     func rename(_ path: String, to newPath: String) async throws
     /// Creates a directory; succeeds if it already exists.
     func makeDirectory(_ path: String) async throws

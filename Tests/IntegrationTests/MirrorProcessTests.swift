@@ -340,4 +340,30 @@ struct MirrorProcessTests {
         try await runner.run("mirror", [url, destination, "--once", "--marker", ".done"]).requireSuccess()
         #expect(localFiles(destination) == ["ready.csv"])
     }
+
+    @Test("--after move against OpenSSH's sshd: a new version of a moved file replaces the earlier one in the folder")
+    func moveReplacesAnEarlierVersionAgainstSSHD() async throws {
+        let directory = try TemporaryDirectory(prefix: "ferry-mirror-move")
+        let (sshd, runner, _) = try await ClientCommandsTests.sshdClient(directory)
+        defer { sshd.stop() }
+        let remote = try directory.makeDirectory("remote")
+        let destination = directory.path("local")
+        let url = "sftp://127.0.0.1:\(sshd.port)\(remote)"
+        let arguments = [url, destination, "--once", "--stable-for", "0s", "--after", "move:\(remote)/archive"]
+        for (day, content) in [(1, "monday"), (2, "tuesday")] {
+            let file = remote + "/report.csv"
+            try Data(content.utf8).write(to: URL(fileURLWithPath: file))
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400)],
+                ofItemAtPath: file
+            )
+            try await runner.run("mirror", arguments).requireSuccess()
+            #expect(!FileManager.default.fileExists(atPath: file))
+            #expect(try String(contentsOfFile: remote + "/archive/report.csv", encoding: .utf8) == content)
+            #expect(try String(contentsOfFile: destination + "/report.csv", encoding: .utf8) == content)
+        }
+        let status = try await runner.run("mirror", ["status", destination, "--json"], withCommonOptions: false)
+            .requireSuccess()
+        #expect(!status.stdoutText.contains("after download"), "\(status.stdoutText)")
+    }
 }

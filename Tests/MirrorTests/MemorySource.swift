@@ -53,6 +53,9 @@ final class MemoryRemote: Sendable {
     }
 
     func exists(_ path: String) -> Bool { self.state.withLock { $0.files[path] != nil } }
+    func content(_ path: String) -> String? {
+        self.state.withLock { $0.files[path].map { String(decoding: $0.content, as: UTF8.self) } }
+    }
     func downloads(_ path: String) -> Int { self.state.withLock { $0.downloads[path] ?? 0 } }
     var totalDownloads: Int { self.state.withLock { $0.downloads.values.reduce(0, +) } }
     func offsets(_ path: String) -> [UInt64] { self.state.withLock { $0.downloadOffsets[path] ?? [] } }
@@ -194,7 +197,6 @@ struct MemorySession: MirrorSource {
     func rename(_ path: String, to newPath: String) async throws {
         try self.remote.state.withLock { state in
             try self.check(state)
-            guard state.files[newPath] == nil else { throw MirrorSourceError.failed("file exists: \(newPath)") }
             guard state.directories.contains(MemoryRemote.parent(newPath)) else {
                 throw MirrorSourceError.failed("no such directory: \(MemoryRemote.parent(newPath))")
             }

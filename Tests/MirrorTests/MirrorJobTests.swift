@@ -203,6 +203,23 @@ struct Rig {
         #expect(!rig.sandbox.exists("archive"))
     }
 
+    /// A new version of a file that was moved before: the move replaces the earlier version in the folder, as
+    /// the download replaced the local copy, instead of failing on every pass.
+    @Test func moveAfterDownloadReplacesAnEarlierVersionInTheFolder() async throws {
+        let rig = try Rig { $0.afterDownload = .move(to: "/outbox/archive") }
+        rig.remote.put("/outbox/report.csv", "monday", mtime: rig.old)
+        let job = rig.job()
+        #expect(try await job.runOnce().downloaded == ["/outbox/report.csv"])
+        rig.clock.advance(60)
+        rig.remote.put("/outbox/report.csv", "tuesday", mtime: rig.old)
+        let second = try await job.runOnce()
+        #expect(second.downloaded == ["/outbox/report.csv"])
+        #expect(second.afterDownloadFailures.isEmpty)
+        #expect(rig.remote.content("/outbox/archive/report.csv") == "tuesday")
+        #expect(!rig.remote.exists("/outbox/report.csv"))
+        #expect(rig.sandbox.read("report.csv") == "tuesday")
+    }
+
     @Test func failuresAreRetriedWithBackoffThenDeadLettered() async throws {
         let rig = try Rig {
             $0.stabilityInterval = 0
