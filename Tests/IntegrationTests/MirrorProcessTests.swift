@@ -321,49 +321,54 @@ struct MirrorProcessTests {
 
     @Test("--once against OpenSSH's sshd, with a marker file and delete after download")
     func onceAgainstSSHDWithMarkers() async throws {
-        let directory = try TemporaryDirectory(prefix: "ferry-mirror-sshd")
+        try await Self.withSSHD("ferry-mirror-sshd") { runner, remote, destination, url in
+            try Data("ready".utf8).write(to: URL(fileURLWithPath: remote + "/ready.csv"))
+            try Data().write(to: URL(fileURLWithPath: remote + "/ready.csv.done"))
+            try Data("not yet".utf8).write(to: URL(fileURLWithPath: remote + "/pending.csv"))
+            try await runner.run("mirror", [url, destination, "--once", "--marker", ".done", "--after", "delete"])
+                .requireSuccess()
+            #expect(localFiles(destination) == ["ready.csv"])
+            #expect(!FileManager.default.fileExists(atPath: remote + "/ready.csv"))
+            #expect(!FileManager.default.fileExists(atPath: remote + "/ready.csv.done"))
+            #expect(FileManager.default.fileExists(atPath: remote + "/pending.csv"))
+            // A second run takes nothing again.
+            try await runner.run("mirror", [url, destination, "--once", "--marker", ".done"]).requireSuccess()
+            #expect(localFiles(destination) == ["ready.csv"])
+        }
+    }
+
+    /// Runs `body` with a private sshd: the mirror's runner, the served folder, a local destination, and the
+    /// folder's URL.
+    static func withSSHD(
+        _ prefix: String,
+        _ body: (FerryClientRunner, _ remote: String, _ destination: String, _ url: String) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory(prefix: prefix)
         let (sshd, runner, _) = try await ClientCommandsTests.sshdClient(directory)
         defer { sshd.stop() }
         let remote = try directory.makeDirectory("remote")
-        let destination = directory.path("local")
-        try Data("ready".utf8).write(to: URL(fileURLWithPath: remote + "/ready.csv"))
-        try Data().write(to: URL(fileURLWithPath: remote + "/ready.csv.done"))
-        try Data("not yet".utf8).write(to: URL(fileURLWithPath: remote + "/pending.csv"))
-        let url = "sftp://127.0.0.1:\(sshd.port)\(remote)"
-        try await runner.run("mirror", [url, destination, "--once", "--marker", ".done", "--after", "delete"])
-            .requireSuccess()
-        #expect(localFiles(destination) == ["ready.csv"])
-        #expect(!FileManager.default.fileExists(atPath: remote + "/ready.csv"))
-        #expect(!FileManager.default.fileExists(atPath: remote + "/ready.csv.done"))
-        #expect(FileManager.default.fileExists(atPath: remote + "/pending.csv"))
-        // A second run takes nothing again.
-        try await runner.run("mirror", [url, destination, "--once", "--marker", ".done"]).requireSuccess()
-        #expect(localFiles(destination) == ["ready.csv"])
+        try await body(runner, remote, directory.path("local"), "sftp://127.0.0.1:\(sshd.port)\(remote)")
     }
 
     @Test("--after move against OpenSSH's sshd: a new version of a moved file replaces the earlier one in the folder")
     func moveReplacesAnEarlierVersionAgainstSSHD() async throws {
-        let directory = try TemporaryDirectory(prefix: "ferry-mirror-move")
-        let (sshd, runner, _) = try await ClientCommandsTests.sshdClient(directory)
-        defer { sshd.stop() }
-        let remote = try directory.makeDirectory("remote")
-        let destination = directory.path("local")
-        let url = "sftp://127.0.0.1:\(sshd.port)\(remote)"
-        let arguments = [url, destination, "--once", "--stable-for", "0s", "--after", "move:\(remote)/archive"]
-        for (day, content) in [(1, "monday"), (2, "tuesday")] {
-            let file = remote + "/report.csv"
-            try Data(content.utf8).write(to: URL(fileURLWithPath: file))
-            try FileManager.default.setAttributes(
-                [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400)],
-                ofItemAtPath: file
-            )
-            try await runner.run("mirror", arguments).requireSuccess()
-            #expect(!FileManager.default.fileExists(atPath: file))
-            #expect(try String(contentsOfFile: remote + "/archive/report.csv", encoding: .utf8) == content)
-            #expect(try String(contentsOfFile: destination + "/report.csv", encoding: .utf8) == content)
+        try await Self.withSSHD("ferry-mirror-move") { runner, remote, destination, url in
+            let arguments = [url, destination, "--once", "--stable-for", "0s", "--after", "move:\(remote)/archive"]
+            for (day, content) in [(1, "monday"), (2, "tuesday")] {
+                let file = remote + "/report.csv"
+                try Data(content.utf8).write(to: URL(fileURLWithPath: file))
+                try FileManager.default.setAttributes(
+                    [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400)],
+                    ofItemAtPath: file
+                )
+                try await runner.run("mirror", arguments).requireSuccess()
+                #expect(!FileManager.default.fileExists(atPath: file))
+                #expect(try String(contentsOfFile: remote + "/archive/report.csv", encoding: .utf8) == content)
+                #expect(try String(contentsOfFile: destination + "/report.csv", encoding: .utf8) == content)
+            }
+            let status = try await runner.run("mirror", ["status", destination, "--json"], withCommonOptions: false)
+                .requireSuccess()
+            #expect(!status.stdoutText.contains("after download"), "\(status.stdoutText)")
         }
-        let status = try await runner.run("mirror", ["status", destination, "--json"], withCommonOptions: false)
-            .requireSuccess()
-        #expect(!status.stdoutText.contains("after download"), "\(status.stdoutText)")
     }
 }
