@@ -95,19 +95,9 @@ public struct SFTPMirrorSource: MirrorSource {
         try await Self.mapping { try await self.client.remove(SFTPPath(path)) }
     }
 
-    /// Renames with `posix-rename@openssh.com` when the server offers it (an existing `newPath` is replaced in
-    /// one step); otherwise an existing `newPath` is removed first.
+    /// Renames, replacing an existing `newPath` (in one step where the server offers posix-rename).
     public func rename(_ path: String, to newPath: String) async throws {
-        try await Self.mapping {
-            let from = SFTPPath(path)
-            let to = SFTPPath(newPath)
-            if self.client.supports(SFTPExtensions.PosixRename.extensionName) {
-                try await self.client.rename(from, to: to, replacing: true)
-                return
-            }
-            if try await self.client.statIfExists(to) != nil { try await self.client.remove(to) }
-            try await self.client.rename(from, to: to)
-        }
+        try await Self.mapping { try await self.client.rename(SFTPPath(path), to: SFTPPath(newPath), replacing: true) }
     }
 
     public func makeDirectory(_ path: String) async throws {

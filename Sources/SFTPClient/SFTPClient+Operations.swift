@@ -243,12 +243,19 @@ extension SFTPClient {
         try self.expectOK(response, path: path)
     }
 
-    /// Renames `oldPath` to `newPath`. With `replacing`, an existing `newPath` is replaced atomically
-    /// (`posix-rename@openssh.com`, required); without, the plain v3 rename, which fails when `newPath` exists.
+    /// Renames `oldPath` to `newPath`. Without `replacing`, the plain v3 rename, which fails when `newPath`
+    /// exists. With it, an existing `newPath` is replaced: atomically with `posix-rename@openssh.com` when the
+    /// server offers it, else by removing `newPath` first (a moment exists when neither name holds the file).
     public func rename(_ oldPath: SFTPPath, to newPath: SFTPPath, replacing: Bool = false) async throws {
         if replacing {
-            try await self.extendedStatus(SFTPExtensions.PosixRename(oldPath: oldPath, newPath: newPath), path: oldPath)
-            return
+            if self.supports(SFTPExtensions.PosixRename.extensionName) {
+                try await self.extendedStatus(
+                    SFTPExtensions.PosixRename(oldPath: oldPath, newPath: newPath),
+                    path: oldPath
+                )
+                return
+            }
+            if try await self.statIfExists(newPath) != nil { try await self.remove(newPath) }
         }
         let response = try await self.request { .rename(.init(requestID: $0, oldPath: oldPath, newPath: newPath)) }
         try self.expectOK(response, path: oldPath)

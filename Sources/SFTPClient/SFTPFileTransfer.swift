@@ -185,14 +185,7 @@ public struct SFTPFileTransfer: Sendable {
             throw error
         }
         try await self.client.close(file)
-        if !inPlace {
-            if self.client.supports("posix-rename@openssh.com") {
-                try await self.client.rename(target, to: remotePath, replacing: true)
-            } else {
-                if try await self.client.statIfExists(remotePath) != nil { try await self.client.remove(remotePath) }
-                try await self.client.rename(target, to: remotePath)
-            }
-        }
+        if !inPlace { try await self.client.rename(target, to: remotePath, replacing: true) }
         return Result(size: total, transferred: total - start, resumedFrom: start)
     }
 

@@ -12,7 +12,10 @@ struct MvCommand: AsyncParsableCommand {
             """
     )
 
-    @Flag(name: .customShort("f"), help: "Replace an existing file (atomically, with posix-rename).")
+    @Flag(
+        name: .customShort("f"),
+        help: "Replace an existing file (atomically when the server offers posix-rename, else removing it first)."
+    )
     var force = false
 
     @Argument(help: "What to move: sftp://[user@]host[:port]/path or [user@]host:path.")
